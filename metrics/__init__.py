@@ -1,0 +1,1 @@
+"""Evaluate metric modules shipped with lyricmood (each folder is one ``evaluate.load`` path)."""

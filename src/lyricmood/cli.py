@@ -1,0 +1,48 @@
+"""The ``lyricmood`` command. Each sub-command lives in ``lyricmood.commands.<name>``.
+
+A command module defines ``register(subparsers)`` that adds its parser and sets
+``func`` (called with the parsed arguments) as a default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__, commands
+from .errors import LyricMoodError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lyricmood",
+        description="Recommend songs whose lyrics feel alike (Korean and English).",
+    )
+    parser.add_argument("--version", action="version", version=f"lyricmood {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module_info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{module_info.name}")
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except LyricMoodError as err:
+        print(f"lyricmood {args.command}: error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

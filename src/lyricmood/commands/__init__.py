@@ -1,0 +1,1 @@
+"""Sub-commands of ``lyricmood``: one module each, found by ``lyricmood.cli``."""

