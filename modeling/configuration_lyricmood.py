@@ -45,6 +45,7 @@ class LyricMoodConfig(PretrainedConfig):
         ...     num_attention_heads=2, intermediate_size=37), id2label={0: "joy", 1: "grief"})
         >>> config.hidden_size, config.num_labels
         (32, 2)
+
         ```
     """
 

@@ -153,6 +153,7 @@ class LyricMoodForSequenceClassification(LyricMoodPreTrainedModel):
         >>> out = model(input_ids=torch.tensor([[2, 15, 16, 3]]), labels=torch.tensor([[1.0, 0.0, 1.0]]))
         >>> tuple(out.logits.shape), out.loss.ndim
         ((1, 3), 0)
+
         ```
     """
 
