@@ -166,3 +166,98 @@ def plot_heatmap(
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# Songs: top emotions, emotional arc, pairwise similarity
+
+
+def _song_parts(song, labels: Sequence[str] | None):
+    vector = getattr(song, "vector", song)
+    labels = list(labels if labels is not None else getattr(song, "labels", []))
+    vector = np.asarray(vector, dtype=np.float64).reshape(-1)
+    if len(labels) != vector.size:
+        raise LyricMoodError(f"got {len(labels)} labels for a vector of {vector.size} values")
+    return vector, labels
+
+
+def plot_top_emotions(
+    song, labels: Sequence[str] | None = None, k: int = 8, title: str = "", path: str | Path | None = None
+) -> Figure:
+    """Horizontal bars of a song's ``k`` strongest emotions (a ``SongEmotion`` or a vector with ``labels``)."""
+    use_hangul_font()
+    vector, labels = _song_parts(song, labels)
+    order = np.lexsort((np.arange(vector.size), -vector))[: max(1, k)]
+    fig = Figure(figsize=(6.4, 0.42 * len(order) + 1.4), layout="constrained")
+    ax = fig.add_subplot()
+    ax.barh(range(len(order)), vector[order], color="#4c72b0")
+    ax.set_yticks(range(len(order)), labels=[labels[i] for i in order])
+    ax.invert_yaxis()  # strongest on top
+    for y, i in enumerate(order):
+        ax.text(vector[i], y, f" {vector[i]:.2f}", va="center", fontsize=9)
+    ax.set_xlim(0, max(1e-9, float(vector[order].max())) * 1.18)
+    ax.set_xlabel("emotion score (token-weighted mean over the lyrics)")
+    ax.set_title(title or "Top emotions")
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def plot_emotional_arc(
+    song, k: int = 5, title: str = "", path: str | Path | None = None, kind: str = "lines"
+) -> Figure:
+    """A song's ``k`` strongest emotions across its sections (``kind``: ``"lines"`` or ``"area"``, stacked)."""
+    use_hangul_font()
+    if kind not in ("lines", "area"):
+        raise LyricMoodError(f"unknown arc kind {kind!r}", hint="use 'lines' or 'area'")
+    sections = list(song.sections)
+    S = np.asarray(song.section_vectors, dtype=np.float64).reshape(len(sections), -1)
+    vector = np.asarray(song.vector, dtype=np.float64)
+    top = np.lexsort((np.arange(vector.size), -vector))[: max(1, k)]
+    x = np.arange(len(sections))
+    fig = Figure(figsize=(max(6.4, 0.7 * len(sections) + 2.5), 4.2), layout="constrained")
+    ax = fig.add_subplot()
+    names = [song.labels[i] for i in top]
+    if kind == "area":
+        ax.stackplot(x, S[:, top].T, labels=names, alpha=0.85)
+    else:
+        for i, name in zip(top, names):
+            ax.plot(x, S[:, i], marker="o", label=name)
+    ax.set_xticks(x, labels=[f"{j + 1}. {name}" for j, name in enumerate(sections)], rotation=35, ha="right")
+    ax.set_xlabel("section")
+    ax.set_ylabel("emotion score")
+    ax.set_title(title or "Emotional arc")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def plot_song_similarity(
+    vectors,
+    names: Sequence[str],
+    similarity: str = "centered-cosine",
+    center=None,
+    title: str = "",
+    path: str | Path | None = None,
+) -> Figure:
+    """Heatmap of pairwise similarities among songs (the study's figure), songs on both axes.
+
+    ``center``: the catalog's mean vector for ``"centered-cosine"`` (default: the mean of these songs).
+    """
+    from lyricmood.recommender import pairwise_similarity
+
+    M = pairwise_similarity(np.asarray(vectors, dtype=np.float64), similarity=similarity, center=center)
+    if len(names) != len(M):
+        raise LyricMoodError(f"got {len(names)} names for {len(M)} songs")
+    signed = similarity != "jensen-shannon"
+    return plot_heatmap(
+        M,
+        names,
+        names,
+        path=path,
+        title=title or f"Song similarity ({similarity})",
+        vmin=-1.0 if signed else 0.0,
+        vmax=1.0,
+        cmap="RdBu_r" if signed else "viridis",
+    )

@@ -1,0 +1,61 @@
+"""``lyricmood analyze``: a song's top emotions and emotional arc, printed and drawn."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("analyze", help="a song's emotions and emotional arc (PNGs with --out)")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--lyrics-file", metavar="FILE", help="a UTF-8 text (or .lrc) file of lyrics")
+    source.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
+    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+    parser.add_argument("--out", metavar="DIR", help="write top_emotions.png, arc.png and emotions.json here")
+    parser.add_argument("-k", type=int, default=8, help="how many emotions to show (default 8)")
+    parser.add_argument("--format", default="table", choices=["table", "json"], help="output format")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lyricmood.commands.recommend import read_lyrics_file
+    from lyricmood.inference import EmotionPredictor
+    from lyricmood.recommender import format_table
+
+    model = args.model
+    if model is None:
+        from lyricmood.default_model import default_model_path
+
+        model = default_model_path()
+    lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
+    song = EmotionPredictor(model).score_song(lyrics)
+    k = max(1, args.k)
+    arc = [
+        {"section": name, "top": [song.labels[i] for i in row.argsort()[::-1][:3]]}
+        for name, row in zip(song.sections, song.section_vectors)
+    ]
+    if args.format == "json":
+        report = {"top_emotions": [{"emotion": e, "score": s} for e, s in song.top(k)], "arc": arc, **song.to_dict()}
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(format_table([{"emotion": e, "score": s} for e, s in song.top(k)], ["emotion", "score"]))
+        print()
+        print(
+            format_table(
+                [{"section": a["section"], "top emotions": a["top"]} for a in arc], ["section", "top emotions"]
+            )
+        )
+    if args.out:
+        from lyricmood.io import write_text_atomic
+        from lyricmood.plots import plot_emotional_arc, plot_top_emotions
+
+        out = Path(args.out)
+        plot_top_emotions(song, k=k, path=out / "top_emotions.png")
+        plot_emotional_arc(song, k=min(k, 5), path=out / "arc.png")
+        write_text_atomic(out / "emotions.json", json.dumps(song.to_dict(), ensure_ascii=False, indent=1))
+        if args.format != "json":
+            print(f"\nwrote {out / 'top_emotions.png'}, {out / 'arc.png'}, {out / 'emotions.json'}")
+    return 0

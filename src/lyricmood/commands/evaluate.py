@@ -1,0 +1,46 @@
+"""`lyricmood evaluate MODEL --dataset NAME --split test`: plain and similarity-weighted F1 of a model."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a model on a dataset split (macro/micro F1, similarity-weighted F1, per-label table)",
+        description="Evaluate a LyricMood model with its own decision thresholds (tuned on validation when it "
+        "was trained). The label similarity comes from the model's classifier weights.",
+    )
+    parser.add_argument("model", help="model folder or Hub id; 'default' for the embedded default model")
+    parser.add_argument("--dataset", default="goemotions", help="builder name (goemotions, kote, aihub_emotion)")
+    parser.add_argument("--config", dest="dataset_config", default=None, help="builder config, e.g. en, ko, en+ko")
+    parser.add_argument("--data-dir", default=None, help="folder with the dataset's files")
+    parser.add_argument("--split", default="test")
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--out", default=None, help="folder for results.json and the error heatmap PNG")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..evaluation import evaluate_model, format_per_label
+
+    result = evaluate_model(
+        args.model,
+        dataset=args.dataset,
+        dataset_config=args.dataset_config,
+        data_dir=args.data_dir,
+        split=args.split,
+        batch_size=args.batch_size,
+        out_dir=args.out,
+    )
+    print(format_per_label(result["per_label"]))
+    print(
+        f"\n{args.dataset}/{args.dataset_config or 'default'} {args.split} ({result['num_examples']} examples): "
+        f"macro-F1 {result['macro_f1']:.4f}  micro-F1 {result['micro_f1']:.4f}  "
+        f"similarity-weighted F1 {result['similarity_weighted_f1']:.4f}"
+    )
+    if args.out:
+        print(f"wrote {args.out}/results.json")
+    return 0

@@ -1,0 +1,31 @@
+"""``lyricmood heatmap``: pairwise emotional similarity of chosen catalog songs, as a PNG."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    from lyricmood.commands.recommend import add_source_arguments
+
+    parser = subparsers.add_parser("heatmap", help="heatmap of pairwise similarities among catalog songs")
+    parser.add_argument("--songs", nargs="+", required=True, metavar="ID", help="catalog song ids (or exact titles)")
+    parser.add_argument("--out", required=True, metavar="PNG", help="image file to write")
+    add_source_arguments(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lyricmood.plots import plot_song_similarity
+    from lyricmood.recommender import open_recommender
+
+    recommender = open_recommender(args.index, args.model, args.similarity)
+    ids = [recommender.resolve_id(s) for s in args.songs]
+    names = [str(recommender.index.get(i).get("title") or i) for i in ids]
+    rows = [recommender.index.position(i) for i in ids]
+    plot_song_similarity(
+        recommender.index.vectors[rows], names, similarity=args.similarity, center=recommender.mean, path=args.out
+    )
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,53 @@
+"""``lyricmood index``: score a lyrics catalog into an index (resumable, data-parallel under ``accelerate launch``)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "index",
+        help="score a lyrics catalog into an emotion index (resumable; `accelerate launch -m lyricmood.cli index …` for many GPUs)",
+    )
+    parser.add_argument("catalog", metavar="CATALOG", help="CSV / JSONL file, folder of .txt/.lrc files, or 'demo'")
+    parser.add_argument("--out", required=True, metavar="INDEX", help="index folder to write")
+    parser.add_argument("--model", metavar="PATH", help="model folder or Hub id (default: the embedded default model)")
+    parser.add_argument("--batch-size", type=int, default=64, help="chunks per forward pass (default 64)")
+    parser.add_argument(
+        "--checkpoint-every", type=int, default=64, metavar="N", help="save progress every N songs (default 64)"
+    )
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--update", action="store_true", help="keep unchanged songs of an existing index, score new/edited ones"
+    )
+    mode.add_argument("--overwrite", action="store_true", help="rebuild an existing index from scratch")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from lyricmood.index import _distributed, check_index_out, index_catalog
+    from lyricmood.inference import EmotionPredictor
+
+    check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
+    _, _, state = _distributed(None, None)
+    model = args.model
+    if model is None:
+        from lyricmood.default_model import default_model_path
+
+        model = default_model_path()
+    predictor = EmotionPredictor(model, batch_size=args.batch_size, device=None if state is None else state.device)
+    index = index_catalog(
+        args.catalog,
+        predictor,
+        args.out,
+        progress=not args.no_progress,
+        checkpoint_every=args.checkpoint_every,
+        overwrite=args.overwrite,
+        update=args.update,
+    )
+    if index is not None:
+        print(f"indexed {len(index)} songs over {len(index.labels)} emotions into {args.out}")
+    return 0

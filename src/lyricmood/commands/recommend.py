@@ -1,0 +1,93 @@
+"""``lyricmood recommend``: songs whose lyrics feel like a catalog song, a lyrics file, a text, or a mood."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from lyricmood.errors import LyricMoodError
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
+    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+    parser.add_argument(
+        "--similarity",
+        default="centered-cosine",
+        choices=["centered-cosine", "cosine", "jensen-shannon"],
+        help="how songs are compared (default: centered-cosine)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("recommend", help="recommend songs whose lyrics feel alike")
+    query = parser.add_mutually_exclusive_group(required=True)
+    query.add_argument("--song", metavar="ID", help="a catalog song (id or exact title)")
+    query.add_argument("--lyrics-file", metavar="FILE", help="a UTF-8 text file of lyrics")
+    query.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
+    query.add_argument("--mood", metavar="MOOD", help='emotions with weights, e.g. "sadness=0.7,love=0.3"')
+    parser.add_argument(
+        "-k", type=int, default=None, help="how many songs (default 10, or the catalog's size if smaller)"
+    )
+    parser.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format")
+    add_source_arguments(parser)
+    parser.add_argument("--exclude-same-artist", action="store_true", help="leave out the query song's artist")
+    parser.add_argument("--years", metavar="FIRST-LAST", help="only songs from these years, e.g. 1990-2010")
+    parser.add_argument(
+        "--lang", metavar="LANG", help="only songs in this language (ko, en; comma-separated for several)"
+    )
+    parser.add_argument(
+        "--diversity", type=float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
+    )
+    parser.set_defaults(func=run)
+
+
+def parse_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    first, sep, last = text.partition("-")
+    try:
+        return (int(first), int(last)) if sep else (int(first), int(first))
+    except ValueError:
+        raise LyricMoodError(
+            f"bad --years {text!r}", field="--years", hint="write FIRST-LAST, e.g. 1990-2010"
+        ) from None
+
+
+def read_lyrics_file(path: str) -> str:
+    from lyricmood.datasets_scripts._common import read_text
+    from lyricmood.datasets_scripts.lyrics_catalog import parse_lrc
+
+    return parse_lrc(read_text(Path(path), what="lyrics file"))[1]
+
+
+def run(args: argparse.Namespace) -> int:
+    from lyricmood.recommender import (
+        format_recommendations,
+        open_recommender,
+        parse_mood,
+    )
+
+    filters = {
+        "year_range": parse_years(args.years),
+        "lang": [x.strip() for x in args.lang.split(",") if x.strip()] if args.lang else None,
+        "diversity": args.diversity,
+    }
+    needs_model = args.lyrics_file is not None or args.text is not None
+    recommender = open_recommender(args.index, args.model, args.similarity, need_model=needs_model)
+    k = min(10, len(recommender.index)) if args.k is None else args.k
+    if args.mood is not None:
+        results = recommender.recommend_for_mood(parse_mood(args.mood), k=k, **filters)
+    else:
+        if args.song is not None:
+            query = recommender.resolve_id(args.song)
+            vector = None
+        else:
+            lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
+            query, vector = None, recommender.predictor.score_song(lyrics).vector
+        results = recommender.similar_songs(
+            query, k=k, vector=vector, exclude_same_artist=args.exclude_same_artist, **filters
+        )
+    print(format_recommendations(results, args.format))
+    return 0

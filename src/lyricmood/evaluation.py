@@ -1,0 +1,184 @@
+"""Classification metrics for emotion models: plain and similarity-weighted F1, thresholds, reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+from .label_similarity import load_metric
+
+THRESHOLD_GRID = np.round(np.arange(0.02, 0.951, 0.01), 2)
+
+
+def tune_thresholds(probs: np.ndarray, labels: np.ndarray, grid: np.ndarray = THRESHOLD_GRID) -> np.ndarray:
+    """Per-label decision thresholds that maximise each label's F1 on (validation) data.
+
+    Ties go to the threshold nearest 0.5; a label that never occurs keeps 0.5.
+
+    Example:
+        >>> probs = np.array([[0.9, 0.2], [0.35, 0.6], [0.1, 0.7]])
+        >>> labels = np.array([[1, 0], [1, 1], [0, 1]])
+        >>> tune_thresholds(probs, labels, grid=np.array([0.3, 0.5, 0.8])).tolist()
+        [0.3, 0.5]
+    """
+    probs = np.asarray(probs, dtype=np.float32)
+    labels = np.asarray(labels).astype(bool)
+    decided = probs[None, :, :] >= grid[:, None, None]  # (G, N, L)
+    tp = (decided & labels[None]).sum(axis=1)
+    fp = (decided & ~labels[None]).sum(axis=1)
+    fn = (~decided & labels[None]).sum(axis=1)
+    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)  # (G, L)
+    # Among the best thresholds of each label, take the one closest to 0.5.
+    best = f1 >= f1.max(axis=0, keepdims=True) - 1e-12
+    distance = np.where(best, np.abs(grid - 0.5)[:, None], np.inf)
+    thresholds = grid[distance.argmin(axis=0)]
+    thresholds[labels.sum(axis=0) == 0] = 0.5
+    return thresholds.astype(float)
+
+
+def decide(probs: np.ndarray, problem_type: str, thresholds: Sequence[float] | None = None) -> np.ndarray:
+    """Predictions: 0/1 rows by per-label thresholds (multi-label) or class ids by argmax (single-label)."""
+    probs = np.asarray(probs)
+    if problem_type == "single_label_classification":
+        return probs.argmax(axis=-1)
+    thresholds = np.full(probs.shape[1], 0.5) if thresholds is None else np.asarray(thresholds)
+    return (probs >= thresholds).astype(np.int64)
+
+
+def classification_metrics(
+    probs: np.ndarray,
+    references: np.ndarray,
+    *,
+    problem_type: str,
+    label_names: Sequence[str],
+    thresholds: Sequence[float] | None = None,
+    label_similarity: np.ndarray | None = None,
+) -> dict:
+    """Macro/micro F1 (scikit-learn), the similarity-weighted F1 (our `evaluate` metric) and a per-label table.
+
+    `references` are class ids (single-label) or 0/1 rows (multi-label).
+    """
+    predictions = decide(probs, problem_type, thresholds)
+    references = np.asarray(references)
+    n = len(label_names)
+    label_ids = list(range(n))
+    multilabel = problem_type == "multi_label_classification"
+    metric = load_metric("multilabel" if multilabel else "single_label")
+    weighted = metric.compute(
+        predictions=predictions.tolist(),
+        references=references.tolist(),
+        label_similarity=label_similarity if label_similarity is not None else np.eye(n),
+        average="macro",
+        num_labels=n,
+    )
+    sk_labels = None if multilabel else label_ids
+    precision, recall, f1, support = precision_recall_fscore_support(
+        references, predictions, labels=sk_labels, zero_division=0.0
+    )
+    return {
+        "macro_f1": float(f1_score(references, predictions, labels=sk_labels, average="macro", zero_division=0.0)),
+        "micro_f1": float(f1_score(references, predictions, labels=sk_labels, average="micro", zero_division=0.0)),
+        "similarity_weighted_f1": float(weighted["similarity_weighted_f1"]),
+        "per_label": [
+            {"label": name, "precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+            for name, p, r, f, s in zip(label_names, precision, recall, f1, support)
+        ],
+        "num_examples": int(len(references)),
+    }
+
+
+def format_per_label(per_label: list[dict]) -> str:
+    """A plain-text table of per-label precision, recall, F1 and support."""
+    width = max(8, *(len(row["label"]) for row in per_label))
+    lines = [f"{'label':<{width}}  precision  recall     f1  support"]
+    for row in per_label:
+        lines.append(
+            f"{row['label']:<{width}}  {row['precision']:9.3f}  {row['recall']:6.3f}  {row['f1']:5.3f}  {row['support']:7d}"
+        )
+    return "\n".join(lines)
+
+
+def error_matrix(predictions: np.ndarray, references: np.ndarray, problem_type: str, n: int) -> np.ndarray:
+    """Row-normalised confusion (single-label) or co-error matrix (multi-label).
+
+    Multi-label: cell (g, p) is the share of examples with gold label g where p was predicted although it
+    was not gold — which wrong emotions a true one drags along. The diagonal is the recall of g.
+    """
+    predictions = np.asarray(predictions)
+    references = np.asarray(references)
+    if problem_type == "single_label_classification":
+        counts = np.zeros((n, n))
+        np.add.at(counts, (references, predictions), 1)
+    else:
+        wrong = predictions.astype(bool) & ~references.astype(bool)
+        counts = references.T.astype(float) @ wrong.astype(float)
+        counts[np.diag_indices(n)] = (references.astype(bool) & predictions.astype(bool)).sum(axis=0)
+    return counts / np.maximum(counts.sum(axis=1, keepdims=True) if problem_type == "single_label_classification"
+                               else references.sum(axis=0)[:, None], 1)
+
+
+def plot_errors(matrix: np.ndarray, label_names: Sequence[str], path: str | Path, problem_type: str) -> Path:
+    """Heatmap PNG of :func:`error_matrix`."""
+    from .plots import plot_heatmap
+
+    title = "Confusion (row-normalised)" if problem_type == "single_label_classification" else "Co-errors: gold → wrongly predicted"
+    plot_heatmap(matrix, label_names, label_names, path=path, title=title, xlabel="predicted", ylabel="gold",
+                 vmax=max(float(matrix.max()), 1e-9))
+    return Path(path)
+
+
+def evaluate_model(
+    model: str,
+    *,
+    dataset: str = "goemotions",
+    dataset_config: str | None = None,
+    data_dir: str | None = None,
+    split: str = "test",
+    batch_size: int = 128,
+    out_dir: str | Path | None = None,
+) -> dict:
+    """Score `model` ('default', a folder or a Hub id) on one split, with the model's own thresholds."""
+    import json
+
+    from .datasets_scripts import load_builder_dataset
+    from .errors import LyricMoodError
+    from .inference import EmotionPredictor
+    from .io import write_text_atomic
+    from .label_similarity import from_classifier_weights
+
+    if model == "default":
+        from .default_model import default_model_path
+
+        model = str(default_model_path())
+    predictor = EmotionPredictor(model, batch_size=batch_size)
+    data = load_builder_dataset(dataset, dataset_config, data_dir=data_dir)
+    if split not in data:
+        raise LyricMoodError(f"no split {split!r} in {dataset}", field="split", hint=f"use one of {list(data)}")
+    part = data[split]
+    label_feature = part.features["labels"]
+    names = list(getattr(label_feature, "names", None) or label_feature.feature.names)
+    if names != predictor.labels:
+        raise LyricMoodError(f"the model's labels do not match {dataset}'s", hint="evaluate on the data it was trained for")
+    probs = predictor.predict(part["text"])
+    config = predictor.config
+    if config.problem_type == "multi_label_classification":
+        references = np.zeros((len(part), len(names)), dtype=np.int64)
+        for i, ids in enumerate(part["labels"]):
+            references[i, ids] = 1
+    else:
+        references = np.asarray(part["labels"])
+    result = classification_metrics(
+        probs, references, problem_type=config.problem_type, label_names=names,
+        thresholds=config.decision_thresholds,
+        label_similarity=from_classifier_weights(predictor.model.classifier.weight),
+    )
+    if out_dir is not None:
+        out_dir = Path(out_dir)
+        write_text_atomic(out_dir / "results.json", json.dumps(result, indent=2, ensure_ascii=False))
+        predictions = decide(probs, config.problem_type, config.decision_thresholds)
+        plot_errors(error_matrix(predictions, references, config.problem_type, len(names)), names,
+                    out_dir / f"errors_{split}.png", config.problem_type)
+    return result

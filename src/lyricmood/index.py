@@ -1,0 +1,648 @@
+"""A catalog's song emotion vectors, saved with the fingerprint of the model that made them.
+
+An index folder holds ``vectors.safetensors`` (song vectors and per-section vectors), ``songs.jsonl``
+(one metadata row per song) and ``index.json`` (format, labels, model fingerprint, file checksums).
+Vectors from different models, or over different label sets, are never mixed: they would not be
+comparable. Building streams the catalog, checkpoints progress so that an interrupted build
+resumes, and splits the songs over processes under ``accelerate launch``.
+
+Example:
+    >>> import numpy as np
+    >>> index = SongIndex.empty(["joy", "sadness"], fingerprint="abc")
+    >>> index.add("s1", np.array([0.9, 0.1]), {"title": "Sunny", "artist": "A"})
+    >>> index.add("s2", np.array([0.2, 0.8]), {"title": "Rainy", "artist": "B"})
+    >>> len(index), index.get("s2")["title"]
+    (2, 'Rainy')
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import os
+import shutil
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import LyricMoodError
+from .inference import EmotionPredictor, SongEmotion
+from .io import atomic_path, cache_dir
+from .lyrics import split_lyrics
+
+logger = logging.getLogger(__name__)
+
+FORMAT = "lyricmood-index"
+VERSION = 1
+VECTORS_FILE = "vectors.safetensors"
+SONGS_FILE = "songs.jsonl"
+INFO_FILE = "index.json"
+#: catalog fields kept as song metadata (the lyrics themselves are not stored)
+METADATA_FIELDS = ("title", "artist", "year", "lang", "intended_mood")
+REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def lyrics_sha1(lyrics: str) -> str:
+    return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
+
+
+@dataclass(eq=False)
+class SongIndex:
+    """Song ids, their metadata and emotion vectors ``(N, L)`` over ``labels``, made by the model ``fingerprint``.
+
+    ``metadata[i]`` holds the catalog fields (title, artist, year, lang, intended_mood) and, when kept,
+    ``sections`` (names) and ``section_vectors`` (array, one row per section: the emotional arc).
+    """
+
+    ids: list[str]
+    metadata: list[dict]
+    vectors: np.ndarray
+    labels: list[str]
+    fingerprint: str
+    model: str | None = None
+    _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.ids = [str(i) for i in self.ids]
+        self.labels = [str(label) for label in self.labels]
+        self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(len(self.ids), len(self.labels))
+        if len(self.metadata) != len(self.ids):
+            raise ValueError(f"{len(self.ids)} ids but {len(self.metadata)} metadata rows")
+        self._positions = {song_id: i for i, song_id in enumerate(self.ids)}
+        if len(self._positions) != len(self.ids):
+            seen: set[str] = set()
+            dup = next(i for i in self.ids if i in seen or seen.add(i))
+            raise LyricMoodError(f"duplicate song id {dup!r} in the index", hint="make every id unique")
+
+    # -- construction ------------------------------------------------------------------------------
+    @classmethod
+    def empty(cls, labels: Sequence[str], fingerprint: str, model: str | None = None) -> SongIndex:
+        return cls([], [], np.zeros((0, len(labels)), dtype=np.float32), list(labels), fingerprint, model)
+
+    # -- access --------------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, song_id: object) -> bool:
+        return song_id in self._positions
+
+    def position(self, song_id: str) -> int:
+        """Row of ``song_id`` in :attr:`vectors`; unknown id → :class:`LyricMoodError` suggesting close titles."""
+        try:
+            return self._positions[song_id]
+        except KeyError:
+            raise LyricMoodError(f"unknown song id {song_id!r}", field="song", hint=self.suggest(song_id)) from None
+
+    def suggest(self, text: str, n: int = 5) -> str:
+        """A hint naming the songs whose id or title is closest to ``text`` (difflib)."""
+        import difflib
+
+        titles = {str(m.get("title", "")).casefold(): i for i, m in reversed(list(enumerate(self.metadata)))}
+        ids = {song_id.casefold(): i for i, song_id in enumerate(self.ids)}
+        query = str(text).casefold()
+        close = difflib.get_close_matches(query, list(titles), n=n, cutoff=0.4)
+        close += difflib.get_close_matches(query, list(ids), n=n, cutoff=0.4)
+        rows = list(dict.fromkeys([titles.get(c, ids.get(c)) for c in close]))[:n]
+        if not rows:
+            return f"give one of the {len(self)} ids of the index (e.g. {', '.join(self.ids[:3])})"
+        names = ", ".join(f"{self.ids[i]!r} ({self.metadata[i].get('title', '')})" for i in rows)
+        return f"did you mean {names}?"
+
+    def get(self, song_id: str) -> dict:
+        """The song's metadata with its ``id`` and ``vector``."""
+        i = self.position(song_id)
+        return {"id": song_id, **self.metadata[i], "vector": self.vectors[i]}
+
+    def song_emotion(self, song_id: str) -> SongEmotion:
+        """The stored :class:`SongEmotion` of a song (its arc when section vectors were kept)."""
+        i = self.position(song_id)
+        meta = self.metadata[i]
+        sections = meta.get("section_vectors")
+        if sections is None:
+            sections = self.vectors[i : i + 1]
+        return SongEmotion(
+            vector=self.vectors[i].copy(),
+            labels=list(self.labels),
+            sections=list(meta.get("sections") or ["song"]),
+            section_vectors=np.asarray(sections, dtype=np.float32),
+            num_chunks=int(meta.get("num_chunks", 0)),
+            num_tokens=int(meta.get("num_tokens", 0)),
+        )
+
+    # -- changes -------------------------------------------------------------------------------------
+    def check_compatible(
+        self, fingerprint: str | None, labels: Sequence[str] | None, what: str = "these vectors"
+    ) -> None:
+        """Refuse vectors made by another model or over another label set."""
+        if labels is not None and list(labels) != self.labels:
+            raise LyricMoodError(
+                f"{what} are over other labels ({len(labels)}: {', '.join(list(labels)[:5])}…) than the index "
+                f"({len(self.labels)}: {', '.join(self.labels[:5])}…)",
+                hint="use the model that built the index, or " + REBUILD_HINT,
+            )
+        if fingerprint is not None and fingerprint != self.fingerprint:
+            raise LyricMoodError(
+                f"{what} come from another model (fingerprint {fingerprint[:12]}) than the index "
+                f"({self.fingerprint[:12]}): their emotion vectors are not comparable",
+                hint="use the model that built the index (--model), or " + REBUILD_HINT,
+            )
+
+    def add(
+        self,
+        song_id: str,
+        emotion: SongEmotion | np.ndarray | Sequence[float],
+        metadata: dict | None = None,
+        *,
+        fingerprint: str | None = None,
+        replace: bool = True,
+    ) -> None:
+        """Add one song, or update it if ``song_id`` is present (unless ``replace=False``)."""
+        self.add_many([song_id], [emotion], [metadata or {}], fingerprint=fingerprint, replace=replace)
+
+    def add_many(
+        self,
+        ids: Sequence[str],
+        emotions: Sequence[SongEmotion | np.ndarray | Sequence[float]],
+        metadata: Sequence[dict],
+        *,
+        fingerprint: str | None = None,
+        replace: bool = True,
+    ) -> None:
+        """Add (or update) several songs at once. ``fingerprint``: the model that made the vectors, checked."""
+        if not (len(ids) == len(emotions) == len(metadata)):
+            raise ValueError("ids, emotions and metadata must have the same length")
+        self.check_compatible(fingerprint, None)
+        rows, metas = [], []
+        for song_id, emotion, meta in zip(ids, emotions, metadata):
+            meta = {k: v for k, v in dict(meta).items() if k not in ("id", "vector", "lyrics")}
+            if isinstance(emotion, SongEmotion):
+                self.check_compatible(None, emotion.labels, what=f"the vector of song {song_id!r}")
+                meta.update(
+                    sections=list(emotion.sections),
+                    section_vectors=np.asarray(emotion.section_vectors, dtype=np.float32),
+                    num_chunks=emotion.num_chunks,
+                    num_tokens=emotion.num_tokens,
+                )
+                vector = emotion.vector
+            else:
+                vector = emotion
+            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            if vector.shape != (len(self.labels),):
+                raise LyricMoodError(
+                    f"the vector of song {song_id!r} has {vector.size} values, the index has {len(self.labels)} labels"
+                )
+            if not np.isfinite(vector).all():
+                raise LyricMoodError(f"the vector of song {song_id!r} is not finite")
+            rows.append(vector)
+            metas.append(meta)
+        ids = [str(i) for i in ids]
+        if len(set(ids)) != len(ids):
+            raise LyricMoodError("the same song id is given twice", hint="make every id unique")
+        new_rows, new_ids, new_metas = [], [], []
+        for song_id, vector, meta in zip(ids, rows, metas):
+            if song_id in self._positions:
+                if not replace:
+                    raise LyricMoodError(
+                        f"song {song_id!r} is already in the index", hint="pass replace=True to update it"
+                    )
+                i = self._positions[song_id]
+                self.vectors[i] = vector
+                self.metadata[i] = meta
+            else:
+                new_ids.append(song_id)
+                new_rows.append(vector)
+                new_metas.append(meta)
+        if new_ids:
+            self.vectors = np.concatenate([self.vectors, np.stack(new_rows)], axis=0)
+            for song_id in new_ids:
+                self._positions[song_id] = len(self.ids)
+                self.ids.append(song_id)
+            self.metadata.extend(new_metas)
+
+    def remove(self, ids: str | Iterable[str]) -> None:
+        """Remove songs; an unknown id raises (and nothing is removed)."""
+        ids = [ids] if isinstance(ids, str) else list(ids)
+        drop = {self.position(song_id) for song_id in ids}
+        keep = [i for i in range(len(self.ids)) if i not in drop]
+        self.ids = [self.ids[i] for i in keep]
+        self.metadata = [self.metadata[i] for i in keep]
+        self.vectors = self.vectors[keep]
+        self._positions = {song_id: i for i, song_id in enumerate(self.ids)}
+
+    def merge(self, other: SongIndex, replace: bool = True) -> None:
+        """Add every song of ``other`` (same model and labels required)."""
+        self.check_compatible(other.fingerprint, other.labels, what="the songs of the other index")
+        self.add_many(other.ids, list(other.vectors), other.metadata, replace=replace)
+
+    # -- files ---------------------------------------------------------------------------------------
+    def save(self, path: str | Path) -> Path:
+        """Write the index folder atomically (an existing index there is replaced; another folder is refused)."""
+        from safetensors.numpy import save_file
+
+        path = Path(path)
+        if path.exists() and not (path / INFO_FILE).is_file() and (not path.is_dir() or any(path.iterdir())):
+            raise LyricMoodError(
+                "exists and is not a lyricmood index: not overwriting it", file=path, hint="choose another path"
+            )
+        offsets = [0]
+        sections = []
+        for i, meta in enumerate(self.metadata):
+            block = meta.get("section_vectors")
+            block = np.zeros((0, len(self.labels)), np.float32) if block is None else np.asarray(block, np.float32)
+            sections.append(block.reshape(-1, len(self.labels)))
+            offsets.append(offsets[-1] + len(sections[-1]))
+        tensors = {
+            "vectors": np.ascontiguousarray(self.vectors, dtype=np.float32),
+            "section_vectors": np.ascontiguousarray(
+                np.concatenate(sections) if sections else np.zeros((0, len(self.labels)), np.float32)
+            ),
+            "section_offsets": np.asarray(offsets, dtype=np.int64),
+        }
+        with atomic_path(path) as tmp:
+            tmp.mkdir()
+            save_file(tensors, str(tmp / VECTORS_FILE), metadata={"format": FORMAT, "fingerprint": self.fingerprint})
+            with open(tmp / SONGS_FILE, "w", encoding="utf-8") as f:
+                for song_id, meta in zip(self.ids, self.metadata):
+                    row = {"id": song_id, **{k: _jsonable(v) for k, v in meta.items() if k != "section_vectors"}}
+                    f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            info = {
+                "format": FORMAT,
+                "version": VERSION,
+                "fingerprint": self.fingerprint,
+                "model": self.model,
+                "labels": self.labels,
+                "num_songs": len(self.ids),
+                "files": {name: _sha256(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
+            }
+            (tmp / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> SongIndex:
+        """Read an index folder; a missing, truncated or corrupt file raises :class:`LyricMoodError`."""
+        from safetensors import SafetensorError
+        from safetensors.numpy import load_file
+
+        path = Path(path)
+        info = read_index_info(path)
+        for name, expected in info.get("files", {}).items():
+            if not (path / name).is_file():
+                raise LyricMoodError(f"index file {name} is missing", file=path, hint=REBUILD_HINT)
+            if _sha256(path / name) != expected:
+                raise LyricMoodError(
+                    f"index file {name} is truncated or corrupt (checksum mismatch)",
+                    file=path / name,
+                    hint=REBUILD_HINT,
+                )
+        try:
+            tensors = load_file(str(path / VECTORS_FILE))
+            vectors, section_vectors, offsets = (
+                tensors["vectors"],
+                tensors["section_vectors"],
+                tensors["section_offsets"],
+            )
+            rows = [json.loads(line) for line in (path / SONGS_FILE).read_text(encoding="utf-8").splitlines() if line]
+        except (SafetensorError, OSError, ValueError, KeyError) as err:  # all mean: the files are damaged
+            raise LyricMoodError(
+                f"cannot read the index ({err.__class__.__name__}: {str(err)[:200]})", file=path, hint=REBUILD_HINT
+            ) from None
+        labels = info["labels"]
+        if not (len(rows) == info["num_songs"] == len(vectors) == len(offsets) - 1) or vectors.shape[1:] != (
+            len(labels),
+        ):
+            raise LyricMoodError(
+                "the index files disagree on the number of songs or labels", file=path, hint=REBUILD_HINT
+            )
+        ids, metadata = [], []
+        for i, row in enumerate(rows):
+            ids.append(str(row.pop("id")))
+            if offsets[i + 1] > offsets[i]:
+                row["section_vectors"] = section_vectors[offsets[i] : offsets[i + 1]]
+            metadata.append(row)
+        return cls(ids, metadata, vectors, labels, info["fingerprint"], info.get("model"))
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def read_index_info(path: str | Path) -> dict:
+    """``index.json`` of an index folder (fingerprint, labels, size), without loading the vectors."""
+    path = Path(path)
+    if not path.exists():
+        raise LyricMoodError("index not found", file=path, hint="give an index folder written by `lyricmood index`")
+    try:
+        info = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LyricMoodError(
+            f"not a lyricmood index (no {INFO_FILE})", file=path, hint="give a folder written by `lyricmood index`"
+        ) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise LyricMoodError(f"{INFO_FILE} is truncated or corrupt ({err})", file=path, hint=REBUILD_HINT) from None
+    if not isinstance(info, dict) or info.get("format") != FORMAT:
+        raise LyricMoodError(f"not a lyricmood index ({INFO_FILE} has no format {FORMAT!r})", file=path)
+    if info.get("version", 0) > VERSION:
+        raise LyricMoodError(
+            f"index format version {info.get('version')} is newer than this lyricmood reads ({VERSION})",
+            file=path,
+            hint="upgrade lyricmood",
+        )
+    for key in ("fingerprint", "labels", "num_songs"):
+        if key not in info:
+            raise LyricMoodError(f"{INFO_FILE} lacks {key!r}", file=path, hint=REBUILD_HINT)
+    return info
+
+
+# ------------------------------------------------------------------------------------------------
+# Building
+
+
+def load_catalog(catalog: str | Path) -> Any:
+    """A catalog as a ``datasets.Dataset``: ``"demo"``, a CSV / JSONL / .txt / .lrc file, or a folder of them."""
+    from .datasets_scripts import load_builder_dataset
+
+    if str(catalog) == "demo":
+        return load_builder_dataset("lyrics_catalog", "demo")["train"]
+    path = Path(catalog).expanduser()
+    if not path.exists():
+        raise LyricMoodError(
+            "catalog not found", file=path, hint="give a CSV / JSONL file, a folder of .txt/.lrc, or 'demo'"
+        )
+    if path.is_dir():
+        return load_builder_dataset("lyrics_catalog", data_dir=path)["train"]
+    return load_builder_dataset("lyrics_catalog", data_files=str(path))["train"]
+
+
+def _rows(catalog: Any) -> Any:
+    if hasattr(catalog, "keys") and "train" in catalog and not isinstance(catalog, dict):
+        return catalog["train"]  # a DatasetDict
+    return catalog
+
+
+def _song_fields(row: dict, position: int) -> tuple[str, str, dict]:
+    if not isinstance(row, dict):
+        raise LyricMoodError(
+            f"catalog row {position + 1} is not a mapping", hint="give rows as dicts (id, title, lyrics …)"
+        )
+    song_id = row.get("id")
+    if song_id is None or not str(song_id).strip():
+        raise LyricMoodError(f"catalog row {position + 1} has no id", field="id", hint="give every song an id")
+    lyrics = row.get("lyrics")
+    if not isinstance(lyrics, str) or not lyrics.strip():
+        raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
+    meta = {key: row.get(key) for key in METADATA_FIELDS}
+    if meta["title"] is None:
+        meta["title"] = str(song_id)
+    return str(song_id).strip(), lyrics, meta
+
+
+class _Checkpoint:
+    """Songs scored so far by one process, saved as small index parts under ``folder``."""
+
+    def __init__(self, folder: Path | None, fingerprint: str, labels: list[str], reuse: SongIndex | None = None):
+        self.folder = folder
+        self.fingerprint = fingerprint
+        self.labels = labels
+        self.done: dict[str, tuple[str, SongEmotion]] = {}
+        self.parts = 0
+        if reuse is not None:
+            reuse.check_compatible(fingerprint, labels, what="the songs of the index to update")
+            for song_id, meta in zip(reuse.ids, reuse.metadata):
+                if meta.get("lyrics_sha1"):
+                    self.done[song_id] = (meta["lyrics_sha1"], reuse.song_emotion(song_id))
+        if folder is None or not folder.is_dir():
+            return
+        parts = sorted(folder.glob("part-*"))
+        try:
+            for part in parts:
+                index = SongIndex.load(part)
+                index.check_compatible(fingerprint, labels, what="the checkpointed songs")
+                for song_id, meta in zip(index.ids, index.metadata):
+                    self.done[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
+        except LyricMoodError as err:
+            logger.warning("discarding the checkpoint in %s (%s)", folder, err)
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        self.parts = len(parts)
+        if self.done:
+            logger.info("resuming: %d songs already scored in %s", len(self.done), folder)
+
+    def reuse(self, song_id: str, sha1: str) -> SongEmotion | None:
+        hit = self.done.get(song_id)
+        return hit[1] if hit is not None and hit[0] == sha1 else None
+
+    def write(self, songs: list[tuple[str, dict, SongEmotion]]) -> None:
+        if self.folder is None or not songs:
+            return
+        part = SongIndex.empty(self.labels, self.fingerprint)
+        part.add_many([s[0] for s in songs], [s[2] for s in songs], [s[1] for s in songs])
+        part.save(self.folder / f"part-{self.parts:06d}")
+        self.parts += 1
+
+
+def _distributed(process_index: int | None, num_processes: int | None) -> tuple[int, int, Any]:
+    if num_processes is not None:
+        return int(process_index or 0), int(num_processes), None
+    try:
+        from accelerate import PartialState
+    except ImportError:  # accelerate is a dependency, but a plain single process needs none of it
+        return 0, 1, None
+    import torch
+
+    # PartialState goes multi-process on CPU (gloo) only when told to use the CPU.
+    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
+    cpu = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes") or (
+        world > 1 and not torch.cuda.is_available()
+    )
+    state = PartialState(cpu=cpu)
+    return state.process_index, state.num_processes, state
+
+
+def build_index(
+    catalog: Iterable[dict] | Any,
+    predictor: EmotionPredictor,
+    *,
+    progress: bool = True,
+    checkpoint_dir: str | Path | None = None,
+    checkpoint_every: int = 64,
+    reuse: SongIndex | None = None,
+    process_index: int | None = None,
+    num_processes: int | None = None,
+) -> SongIndex | None:
+    """Score every song of ``catalog`` (rows with id, title, lyrics, artist, year, lang …) into a :class:`SongIndex`.
+
+    The catalog is streamed: songs are scored in batches as they come. With ``checkpoint_dir``, every
+    ``checkpoint_every`` scored songs are saved there, and a rerun skips the songs already scored
+    (same id and same lyrics): an interrupted build resumes. Delete the folder once the index is saved.
+    ``reuse``: an index made by the same model whose songs with unchanged lyrics are taken as they are
+    (an update scores only new and edited songs).
+
+    Under ``accelerate launch`` (or with ``process_index`` / ``num_processes``), process ``r`` of ``w``
+    scores ``songs[r::w]``; all wait, then process 0 merges the shards in catalog order and returns the
+    index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
+    cache), which must be shared by all processes.
+    """
+    rank, world, state = _distributed(process_index, num_processes)
+    fingerprint, labels = predictor.fingerprint, list(predictor.labels)
+    own_folder = checkpoint_dir is None and world > 1
+    if own_folder:
+        checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
+    root = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, reuse)
+
+    rows = _rows(catalog)
+    total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc="indexing songs", unit="song", disable=not progress or rank != 0)
+    results: list[tuple[int, str, dict, SongEmotion]] = []
+    queue: deque[tuple[int, str, dict]] = deque()
+    seen: set[str] = set()
+
+    def to_score() -> Iterator[str]:
+        for position, row in enumerate(rows):
+            song_id, lyrics, meta = _song_fields(row, position)
+            if song_id in seen:
+                raise LyricMoodError(
+                    f"duplicate song id {song_id!r} in the catalog", field="id", hint="make every id unique"
+                )
+            seen.add(song_id)
+            if position % world != rank:
+                continue
+            meta["lyrics_sha1"] = sha1 = lyrics_sha1(lyrics)
+            reused = checkpoint.reuse(song_id, sha1)
+            if reused is not None:
+                results.append((position, song_id, meta, reused))
+                bar.update(1)
+                continue
+            try:
+                split_lyrics(lyrics)  # checked here, where the song is known, to name it in the error
+            except LyricMoodError as err:
+                raise LyricMoodError(f"song {song_id!r}: {err.message}", field="lyrics", hint=err.hint) from None
+            queue.append((position, song_id, meta))
+            yield lyrics
+
+    fresh: list[tuple[str, dict, SongEmotion]] = []
+    try:
+        for emotion in predictor.score_songs(to_score()):
+            position, song_id, meta = queue.popleft()
+            results.append((position, song_id, meta, emotion))
+            fresh.append((song_id, meta, emotion))
+            bar.update(1)
+            if len(fresh) >= checkpoint_every:
+                checkpoint.write(fresh)
+                fresh = []
+    finally:
+        bar.close()
+    checkpoint.write(fresh)
+
+    if world == 1:
+        return _assemble(results, labels, fingerprint, predictor)
+    shard = _assemble(results, labels, fingerprint, predictor, keep_positions=True)
+    shard.save(root / f"result-{rank}-of-{world}")
+    if state is not None:
+        state.wait_for_everyone()
+    if rank != 0:
+        return None
+    merged: list[tuple[int, str, dict, SongEmotion]] = []
+    for r in range(world):
+        part = SongIndex.load(root / f"result-{r}-of-{world}")
+        for song_id, meta in zip(part.ids, part.metadata):
+            meta = dict(meta)
+            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
+    index = _assemble(merged, labels, fingerprint, predictor)
+    if own_folder:
+        shutil.rmtree(root, ignore_errors=True)
+    return index
+
+
+def _assemble(
+    results: list[tuple[int, str, dict, SongEmotion]],
+    labels: list[str],
+    fingerprint: str,
+    predictor: EmotionPredictor,
+    keep_positions: bool = False,
+) -> SongIndex:
+    results = sorted(results, key=lambda r: r[0])
+    index = SongIndex.empty(labels, fingerprint, model=_model_name(predictor))
+    index.add_many(
+        [r[1] for r in results],
+        [r[3] for r in results],
+        [{**r[2], "_position": r[0]} if keep_positions else r[2] for r in results],
+    )
+    return index
+
+
+def _model_name(predictor: EmotionPredictor) -> str | None:
+    name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
+    return str(name) if name else None
+
+
+def check_index_out(out: str | Path, *, overwrite: bool = False, update: bool = False) -> None:
+    """Refuse to replace an existing index unless asked to (``overwrite`` or ``update``)."""
+    if Path(out).exists() and not (overwrite or update):
+        raise LyricMoodError(
+            "the index already exists", file=out, hint="pass --update to add/refresh songs, --overwrite to rebuild it"
+        )
+
+
+def index_catalog(
+    catalog: str | Path | Iterable[dict] | Any,
+    predictor: EmotionPredictor,
+    out: str | Path,
+    *,
+    progress: bool = True,
+    checkpoint_every: int = 64,
+    overwrite: bool = False,
+    update: bool = False,
+) -> SongIndex | None:
+    """Build the index of ``catalog`` and save it to ``out``, checkpointing into ``<out>.partial/``.
+
+    An interrupted run resumes from the checkpoint when rerun; the checkpoint is removed once the
+    index is saved. An existing ``out`` is refused unless ``overwrite`` (rebuild) or ``update``: then
+    the songs whose lyrics did not change are kept, new and edited songs are scored, songs no longer
+    in the catalog are dropped; the existing index must come from the same model. Returns the index
+    on the main process (``None`` on the others under ``accelerate launch``).
+    """
+    out = Path(out)
+    reuse = None
+    if out.exists() and update:
+        reuse = SongIndex.load(out)
+        reuse.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
+    else:
+        check_index_out(out, overwrite=overwrite, update=update)
+    _, world, state = _distributed(None, None)
+    if isinstance(catalog, (str, Path, os.PathLike)):
+        if state is not None:
+            with state.main_process_first():  # one process builds the datasets cache, the others reuse it
+                catalog = load_catalog(catalog)
+        else:
+            catalog = load_catalog(catalog)
+    partial = out.with_name(out.name + ".partial")
+    index = build_index(
+        catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse
+    )
+    if index is not None:
+        index.save(out)
+        shutil.rmtree(partial, ignore_errors=True)
+    if state is not None and world > 1:
+        state.wait_for_everyone()
+    return index

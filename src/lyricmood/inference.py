@@ -1,0 +1,263 @@
+"""Texts → per-label emotion probabilities, with any saved LyricMood model."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
+
+from .errors import LyricMoodError
+
+
+def load_model(path: str | Path, device: str | torch.device | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
+    """Load a saved LyricMood classifier and its tokenizer (local folder or Hub id), in eval mode."""
+    from .modeling import LyricMoodForSequenceClassification
+
+    path = str(path)
+    try:
+        model = LyricMoodForSequenceClassification.from_pretrained(path)
+        tokenizer = AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError) as err:
+        raise LyricMoodError(
+            f"cannot load a LyricMood model from {path!r} ({err.__class__.__name__}: {str(err)[:300]})",
+            hint="give a folder written by `lyricmood train` (config.json, model.safetensors, tokenizer files)",
+        ) from err
+    return model.to(device or "cpu").eval(), tokenizer
+
+
+class EmotionPredictor:
+    """Per-label probabilities for texts: sigmoid (multi-label) or softmax (single-label).
+
+    Inputs are sorted by length and batched (little padding), then restored to input order,
+    in the spirit of sentence-transformers' ``encode``.
+
+    Example:
+        >>> import tempfile
+        >>> from lyricmood.modeling import LyricMoodForSequenceClassification
+        >>> from lyricmood.testing import make_tiny_backbone
+        >>> folder = make_tiny_backbone(tempfile.mkdtemp())
+        >>> model = LyricMoodForSequenceClassification.from_backbone(str(folder), id2label=["joy", "sadness"])
+        >>> predictor = EmotionPredictor(model, tokenizer=folder)
+        >>> predictor.predict(["the sad rain", "happy dance"]).shape
+        (2, 2)
+    """
+
+    def __init__(
+        self,
+        model: PreTrainedModel | str | Path,
+        tokenizer: PreTrainedTokenizerBase | str | Path | None = None,
+        *,
+        batch_size: int = 64,
+        max_length: int | None = None,
+        device: str | torch.device | None = None,
+    ):
+        if isinstance(model, (str, Path)):
+            model, loaded_tokenizer = load_model(model, device)
+            tokenizer = tokenizer or loaded_tokenizer
+        if tokenizer is None:
+            raise ValueError("give the tokenizer (or a model path, whose tokenizer is loaded with it)")
+        if isinstance(tokenizer, (str, Path)):
+            tokenizer = AutoTokenizer.from_pretrained(str(tokenizer))
+        self.model = model.eval()
+        if device is not None:
+            self.model.to(device)
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        limit = getattr(model.config.backbone_config, "max_position_embeddings", 512)
+        tokenizer_limit = tokenizer.model_max_length if tokenizer.model_max_length < 100_000 else limit
+        self.max_length = max_length or min(limit, tokenizer_limit)
+        self.config = model.config
+        self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+        self.multi_label = model.config.problem_type == "multi_label_classification"
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.model.parameters()).device
+
+    def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Logits, shape (len(texts), num_labels), float32, in input order."""
+        texts = list(texts)
+        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        if not texts:
+            return out
+        # Sort by a cheap length proxy; tokenising everything up front would cost memory for big inputs.
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        with torch.inference_mode():
+            for start in range(0, len(texts), self.batch_size):
+                index = order[start : start + self.batch_size]
+                batch = self.tokenizer(
+                    [texts[i] for i in index],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="pt",
+                ).to(self.device)
+                logits = self.model(**batch).logits
+                out[index] = logits.float().cpu().numpy()
+        return out
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        """Probabilities, shape (len(texts), num_labels), in input order."""
+        return self.probabilities(self.predict_logits(texts))
+
+    def probabilities(self, logits: np.ndarray) -> np.ndarray:
+        logits = torch.from_numpy(np.asarray(logits, dtype=np.float32))
+        probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
+        return probs.numpy()
+
+    def decide(self, probs: np.ndarray) -> np.ndarray:
+        """0/1 decisions (multi-label: per-label thresholds from the config, else 0.5) or argmax ids."""
+        if not self.multi_label:
+            return probs.argmax(axis=-1)
+        thresholds = np.asarray(self.config.decision_thresholds or [0.5] * len(self.labels), dtype=np.float32)
+        return (probs >= thresholds).astype(np.int64)
+
+    # -- whole songs (see lyricmood.lyrics) ------------------------------------------------
+    def score_song(self, lyrics: str) -> SongEmotion:
+        """Score a whole song, never truncated: chunks (see :mod:`lyricmood.lyrics`) → per-chunk probabilities →
+        token-weighted mean. Raises :class:`LyricMoodError` for empty lyrics or lyrics without letters."""
+        return next(iter(self.score_songs([lyrics])))
+
+    def score_songs(self, lyrics: Iterable[str], *, chunks_per_call: int | None = None) -> Iterator[SongEmotion]:
+        """Score many songs lazily, in input order, with bounded memory.
+
+        A song's vector is the mean of its chunks' distributions weighted by their token counts: a long
+        line carries more words, hence more evidence, than a one-word hook, and every line counts (none
+        is dropped, as truncation to the model limit would). Repeated choruses count each time they are
+        sung, as a listener hears them. ``section_vectors`` apply the same mean within each section.
+
+        Chunks of consecutive songs share batches; at most ``chunks_per_call`` (default 8 × batch size) chunk
+        texts are held at once, and each song keeps only running sums, so a 1 MB lyrics file streams through.
+        """
+        from .lyrics import content_tokens, iter_chunks, split_lyrics
+
+        limit = chunks_per_call or 8 * self.batch_size
+        max_tokens = content_tokens(self.tokenizer, self.max_length)
+        songs: deque[_SongSums] = deque()
+        buffer: list[tuple[_SongSums, int, str, int]] = []
+
+        def flush() -> None:
+            if not buffer:
+                return
+            probs = self.predict([text for _, _, text, _ in buffer]).astype(np.float64)
+            for (song, section, _, weight), p in zip(buffer, probs):
+                song.sums[section] += weight * p
+                song.weights[section] += weight
+                song.pending -= 1
+            buffer.clear()
+
+        def finished() -> Iterator[SongEmotion]:
+            while songs and songs[0].closed and songs[0].pending == 0:
+                yield songs.popleft().result(self.labels)
+
+        for text in lyrics:
+            sections = split_lyrics(text)
+            song = _SongSums([s.name for s in sections], len(self.labels))
+            songs.append(song)
+            for chunk in iter_chunks(sections, self.tokenizer, max_tokens):
+                buffer.append((song, chunk.section_index, chunk.text, chunk.weight))
+                song.pending += 1
+                song.num_chunks += 1
+                if len(buffer) >= limit:
+                    flush()
+                    yield from finished()
+            song.closed = True
+            yield from finished()
+        flush()
+        yield from finished()
+
+    @property
+    def fingerprint(self) -> str:
+        """sha256 over the model's config, its weights and its tokenizer's size: equal fingerprints ⇒ equal vectors."""
+        cached = self.__dict__.get("_fingerprint_cache")
+        if cached is None:
+            cached = self.__dict__["_fingerprint_cache"] = _model_fingerprint(self.model, self.tokenizer)
+        return cached
+
+
+# --------------------------------------------------------------------------------------------
+# Whole songs: the result type and the running sums behind EmotionPredictor.score_songs.
+
+
+@dataclass
+class SongEmotion:
+    """A song's emotion profile: one value per label, and one vector per section (its emotional arc).
+
+    ``vector`` is the token-weighted mean of the chunk distributions; ``section_vectors[i]`` the same
+    mean over the chunks of section ``sections[i]``.
+    """
+
+    vector: np.ndarray
+    labels: list[str]
+    sections: list[str]
+    section_vectors: np.ndarray
+    num_chunks: int
+    num_tokens: int = 0
+
+    def top(self, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` strongest emotions, strongest first (ties: label order)."""
+        order = np.lexsort((np.arange(len(self.labels)), -self.vector))[: max(0, k)]
+        return [(self.labels[i], float(self.vector[i])) for i in order]
+
+    def to_dict(self) -> dict:
+        return {
+            "labels": list(self.labels),
+            "vector": [float(v) for v in self.vector],
+            "sections": list(self.sections),
+            "section_vectors": [[float(v) for v in row] for row in self.section_vectors],
+            "num_chunks": self.num_chunks,
+            "num_tokens": self.num_tokens,
+        }
+
+
+class _SongSums:
+    """Running weighted sums of one song's chunk distributions (so a huge song never holds all of them)."""
+
+    def __init__(self, sections: list[str], num_labels: int):
+        self.sections = sections
+        self.sums = np.zeros((len(sections), num_labels), dtype=np.float64)
+        self.weights = np.zeros(len(sections), dtype=np.float64)
+        self.num_chunks = 0
+        self.pending = 0
+        self.closed = False
+
+    def result(self, labels: list[str]) -> SongEmotion:
+        keep = self.weights > 0
+        section_vectors = self.sums[keep] / self.weights[keep, None]
+        vector = self.sums.sum(axis=0) / self.weights.sum()
+        return SongEmotion(
+            vector=vector.astype(np.float32),
+            labels=list(labels),
+            sections=[name for name, kept in zip(self.sections, keep) if kept],
+            section_vectors=section_vectors.astype(np.float32),
+            num_chunks=self.num_chunks,
+            num_tokens=int(self.weights.sum()),
+        )
+
+
+def _model_fingerprint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> str:
+    # Keys that change with the loading/saving environment (paths, versions, attention kernel, dtype on
+    # load), not with what the weights compute, are left out, at every level of the config.
+    volatile = {"transformers_version", "torch_dtype", "dtype", "architectures", "auto_map", "attn_implementation"}
+
+    def clean(value):
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items() if k not in volatile and not str(k).startswith("_")}
+        return value
+
+    config = clean(model.config.to_dict())
+    digest = hashlib.sha256()
+    digest.update(json.dumps(config, sort_keys=True, default=str).encode("utf-8"))
+    digest.update(f"|tokenizer:{type(tokenizer).__name__}:{len(tokenizer)}|".encode())
+    for name, tensor in sorted(model.state_dict().items()):
+        tensor = tensor.detach().to("cpu").contiguous().reshape(-1)
+        digest.update(f"{name}:{tensor.dtype}:{tuple(tensor.shape)}|".encode())
+        digest.update(tensor.view(torch.uint8).numpy().tobytes() if tensor.numel() else b"")
+    return digest.hexdigest()

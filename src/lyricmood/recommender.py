@@ -1,0 +1,621 @@
+"""Songs whose lyrics feel alike: exact top-k over a :class:`~lyricmood.index.SongIndex`.
+
+Similarities (``similarity=``):
+
+- ``"centered-cosine"`` (default): subtract the catalog's mean emotion vector, then cosine. Emotion
+  probability vectors all share a large common part (every song is a little "neutral", a little
+  "love"…), so their plain cosines saturate near 1 (the study's top-10 spanned 0.986–0.994) and
+  ranks mean little. Centring compares how each song *departs* from the average song.
+- ``"cosine"``: cosine of the raw vectors (the study's choice).
+- ``"jensen-shannon"``: ``1 − JS distance`` (base 2, in [0, 1]) of the vectors normalised to sum 1.
+
+Ranking is one matrix product per batch of queries, ``np.argpartition`` then a sort; ties are broken by
+catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
+
+Example:
+    >>> import numpy as np
+    >>> from lyricmood.index import SongIndex
+    >>> index = SongIndex.empty(["joy", "sadness", "love"], fingerprint="demo")
+    >>> for i, v in enumerate([[.8, .1, .1], [.7, .1, .2], [.1, .8, .1], [.1, .6, .3]]):
+    ...     index.add(f"s{i}", np.array(v), {"title": f"Song {i}", "artist": "A" if i < 2 else "B"})
+    >>> recommender = Recommender(index)
+    >>> [(r.id, round(r.score, 2)) for r in recommender.similar_songs("s0", k=1)]
+    [('s1', 0.97)]
+    >>> [r.id for r in recommender.recommend_for_mood({"sadness": 1.0}, k=2)]
+    ['s2', 's3']
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import LyricMoodError
+from .index import SongIndex, read_index_info
+from .inference import EmotionPredictor, SongEmotion
+
+SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
+#: how many emotions ``Recommendation.shared_emotions`` names
+WHY_K = 3
+# Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
+_JS_BLOCK = 1 << 22
+
+
+@dataclass
+class Recommendation:
+    """One recommended song, its similarity to the query and the emotions both share most (the "why")."""
+
+    id: str
+    title: str
+    artist: str
+    year: int | None
+    lang: str
+    score: float
+    shared_emotions: list[str]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ------------------------------------------------------------------------------------------------
+# Similarities (vectorised; used by the recommender and the heatmap)
+
+
+def _normalize_rows(X: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(X, axis=-1, keepdims=True)
+    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
+
+
+def _distributions(X: np.ndarray) -> np.ndarray:
+    X = np.clip(np.asarray(X, dtype=np.float64), 0.0, None)
+    sums = X.sum(axis=-1, keepdims=True)
+    uniform = np.full_like(X, 1.0 / X.shape[-1])
+    return np.where(sums > 0, X / np.where(sums > 0, sums, 1.0), uniform)
+
+
+def jensen_shannon_similarity(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
+    """``1 − JS distance`` (base 2) between every row of ``P`` (B, L) and of ``Q`` (N, L) → (B, N), in [0, 1].
+
+    Rows are normalised to sum 1 first (multi-label probabilities do not).
+    """
+    P, Q = _distributions(np.atleast_2d(P)), _distributions(np.atleast_2d(Q))
+    plogp = np.sum(P * np.log2(np.where(P > 0, P, 1.0)), axis=1)  # 0 log 0 = 0
+    qlogq = np.sum(Q * np.log2(np.where(Q > 0, Q, 1.0)), axis=1)
+    out = np.empty((len(P), len(Q)), dtype=np.float64)
+    step = max(1, _JS_BLOCK // max(1, Q.size))
+    for start in range(0, len(P), step):
+        p = P[start : start + step, None, :]
+        m = (p + Q[None, :, :]) / 2
+        log_m = np.log2(np.where(m > 0, m, 1.0))
+        # JS = ½ Σ p log(p/m) + ½ Σ q log(q/m) = ½ (Σ p log p + Σ q log q) − Σ m log m
+        js = 0.5 * (plogp[start : start + step, None] + qlogq[None, :]) - np.sum(m * log_m, axis=2)
+        out[start : start + step] = 1.0 - np.sqrt(np.clip(js, 0.0, 1.0))
+    return out
+
+
+def pairwise_similarity(
+    A: np.ndarray, B: np.ndarray | None = None, similarity: str = "centered-cosine", center: np.ndarray | None = None
+) -> np.ndarray:
+    """Similarities between the rows of ``A`` and of ``B`` (default ``A``).
+
+    ``center``: the vector subtracted by ``"centered-cosine"`` (default: the mean of ``A`` and ``B``'s rows;
+    pass the catalog's mean to score songs as the recommender does).
+    """
+    _check_similarity(similarity)
+    A = np.atleast_2d(np.asarray(A, dtype=np.float64))
+    B = A if B is None else np.atleast_2d(np.asarray(B, dtype=np.float64))
+    if similarity == "jensen-shannon":
+        return jensen_shannon_similarity(A, B)
+    if similarity == "centered-cosine":
+        if center is None:
+            center = np.concatenate([A, B]).mean(axis=0) if B is not A else A.mean(axis=0)
+        A, B = A - center, B - center
+    return _normalize_rows(A) @ _normalize_rows(B).T
+
+
+def _check_similarity(similarity: str) -> None:
+    if similarity not in SIMILARITIES:
+        raise LyricMoodError(
+            f"unknown similarity {similarity!r}", field="similarity", hint=f"use one of {', '.join(SIMILARITIES)}"
+        )
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest finite ``scores``, best first; ties by smaller index. ``-inf`` never returned."""
+    valid = np.flatnonzero(np.isfinite(scores))
+    k = min(k, len(valid))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    values = scores[valid]
+    if k < len(valid):
+        kth = values[np.argpartition(-values, k - 1)[k - 1]]
+        keep = values >= kth  # every tie of the k-th value, so that the tie-break below decides
+        valid, values = valid[keep], values[keep]
+    order = np.lexsort((valid, -values))[:k]
+    return valid[order]
+
+
+# ------------------------------------------------------------------------------------------------
+# The recommender
+
+
+class Recommender:
+    """Recommend songs of an index by emotional similarity (in the spirit of implicit's ``RecommenderBase``).
+
+    ``predictor`` (an :class:`EmotionPredictor` of the model that built the index) is needed only to
+    query with raw lyrics.
+    """
+
+    def __init__(
+        self, index: SongIndex, similarity: str = "centered-cosine", predictor: EmotionPredictor | None = None
+    ):
+        _check_similarity(similarity)
+        if len(index) == 0:
+            raise LyricMoodError("the index is empty", hint="index a catalog with at least one song")
+        if predictor is not None:
+            index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
+        self.index = index
+        self.similarity = similarity
+        self.predictor = predictor
+        self.fit()
+
+    @property
+    def labels(self) -> list[str]:
+        return self.index.labels
+
+    def fit(self) -> Recommender:
+        """Precompute the catalog side (mean, centred and normalised vectors); call again after changing the index."""
+        X = self.index.vectors.astype(np.float64)
+        self.mean = X.mean(axis=0)
+        if self.similarity == "jensen-shannon":
+            self._items = _distributions(X)
+        elif self.similarity == "centered-cosine":
+            self._items = _normalize_rows(X - self.mean)
+        else:
+            self._items = _normalize_rows(X)
+        meta = self.index.metadata
+        self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
+        self._years = np.array([m.get("year") if m.get("year") is not None else -1 for m in meta], dtype=np.int64)
+        self._langs = np.array([str(m.get("lang") or "").casefold() for m in meta], dtype=object)
+        return self
+
+    def save(self, path: str | Path) -> Path:
+        return self.index.save(path)
+
+    @classmethod
+    def load(
+        cls, path: str | Path, similarity: str = "centered-cosine", predictor: EmotionPredictor | None = None
+    ) -> Recommender:
+        return cls(SongIndex.load(path), similarity=similarity, predictor=predictor)
+
+    # -- queries -------------------------------------------------------------------------------------
+    def resolve_id(self, song: str) -> str:
+        """A catalog id from an id or an exact (case-insensitive) title; else an error naming the closest songs."""
+        if song in self.index:
+            return song
+        wanted = str(song).strip().casefold()
+        matches = [i for i, m in enumerate(self.index.metadata) if str(m.get("title", "")).strip().casefold() == wanted]
+        if len(matches) == 1:
+            return self.index.ids[matches[0]]
+        if len(matches) > 1:
+            ids = ", ".join(repr(self.index.ids[i]) for i in matches)
+            raise LyricMoodError(f"several songs are titled {song!r}", field="song", hint=f"give one of the ids {ids}")
+        return self.index.ids[self.index.position(song)]  # raises, suggesting close titles
+
+    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion | None]:
+        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor.
+
+        Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
+        """
+        text = str(song_id_or_lyrics)
+        try:
+            song_id = self.resolve_id(text)
+        except LyricMoodError:
+            if self.predictor is None or not any(ch.isspace() for ch in text.strip()):
+                raise
+        else:
+            return self.index.vectors[self.index.position(song_id)].copy(), self.index.song_emotion(song_id)
+        emotion = self.predictor.score_song(text)
+        return emotion.vector, emotion
+
+    def mood_vector(self, mood: Mapping[str, float]) -> np.ndarray:
+        """A query vector for a mood such as ``{"sadness": 0.7, "love": 0.3}`` (weights ≥ 0, normalised to sum 1).
+
+        Centred cosine compares directions away from the catalog mean, so the query is ``mean + w``: songs
+        above average on the named emotions (in those proportions) rank first. The other similarities use ``w``.
+        """
+        if not isinstance(mood, Mapping) or not mood:
+            raise LyricMoodError(
+                "the mood is empty", field="mood", hint='give emotions with weights, e.g. {"sadness": 0.7, "love": 0.3}'
+            )
+        position = {label: i for i, label in enumerate(self.labels)}
+        w = np.zeros(len(self.labels), dtype=np.float64)
+        unknown = [name for name in mood if name not in position]
+        if unknown:
+            raise LyricMoodError(
+                f"unknown emotion{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}",
+                field="mood",
+                hint=f"use the model's labels: {', '.join(self.labels)}",
+            )
+        for name, weight in mood.items():
+            try:
+                weight = float(weight)
+            except (TypeError, ValueError):
+                raise LyricMoodError(f"the weight of {name!r} is not a number: {weight!r}", field="mood") from None
+            if not np.isfinite(weight) or weight < 0:
+                raise LyricMoodError(f"the weight of {name!r} must be a finite number ≥ 0, got {weight}", field="mood")
+            w[position[name]] += weight
+        if w.sum() <= 0:
+            raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
+        w /= w.sum()
+        return self.mean + w if self.similarity == "centered-cosine" else w
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Similarity of each query vector (B, L) to every song → (B, N)."""
+        Q = np.atleast_2d(np.asarray(queries, dtype=np.float64))
+        if Q.shape[1] != len(self.labels):
+            raise LyricMoodError(f"a query vector has {Q.shape[1]} values, the index has {len(self.labels)} labels")
+        if self.similarity == "jensen-shannon":
+            return jensen_shannon_similarity(Q, self._items)
+        if self.similarity == "centered-cosine":
+            Q = Q - self.mean
+        return _normalize_rows(Q) @ self._items.T
+
+    def _mask(
+        self,
+        exclude: Sequence[int],
+        artist: str | None,
+        exclude_same_artist: bool,
+        year_range: tuple[int, int] | None,
+        lang: str | Sequence[str] | None,
+    ) -> np.ndarray:
+        keep = np.ones(len(self.index), dtype=bool)
+        keep[list(exclude)] = False
+        if exclude_same_artist and artist:
+            keep &= self._artists != artist.casefold()
+        if year_range is not None:
+            low, high = year_range
+            keep &= (self._years >= low) & (self._years <= high) & (self._years >= 0)
+        if lang:
+            langs = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
+            keep &= np.isin(self._langs, list(langs))
+        return keep
+
+    def _check_k(self, k: int) -> int:
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k <= 0:
+            raise LyricMoodError(f"k must be a whole number ≥ 1, got {k!r}", field="k")
+        if k > len(self.index):
+            raise LyricMoodError(
+                f"k={k} is larger than the catalog ({len(self.index)} songs)",
+                field="k",
+                hint=f"ask for at most {len(self.index)}",
+            )
+        return int(k)
+
+    @staticmethod
+    def _check_filters(year_range: Any, diversity: float) -> tuple[tuple[int, int] | None, float]:
+        if year_range is not None:
+            try:
+                low, high = (int(y) for y in year_range)
+            except (TypeError, ValueError):
+                raise LyricMoodError(
+                    f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
+                ) from None
+            if low > high:
+                raise LyricMoodError(
+                    f"year range {low}-{high} is empty", field="years", hint="give the earlier year first"
+                )
+            year_range = (low, high)
+        if not 0.0 <= float(diversity) <= 1.0:
+            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
+        return year_range, float(diversity)
+
+    def _rank(self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float) -> np.ndarray:
+        scores = np.where(keep, scores, -np.inf)
+        if diversity <= 0:
+            return top_k(scores, k)
+        # MMR over a pool of the most relevant songs: argmax (1−λ)·relevance − λ·max similarity to those picked.
+        pool = top_k(scores, max(5 * k, 50))
+        if len(pool) == 0:
+            return pool
+        relevance = scores[pool]
+        between = pairwise_similarity(self.index.vectors[pool], similarity=self.similarity, center=self.mean)
+        chosen: list[int] = []
+        redundancy = np.full(len(pool), -np.inf)
+        available = np.ones(len(pool), dtype=bool)
+        for _ in range(min(k, len(pool))):
+            penalty = np.where(np.isfinite(redundancy), redundancy, 0.0)
+            value = np.where(available, (1 - diversity) * relevance - diversity * penalty, -np.inf)
+            best = int(np.argmax(value))  # first maximum: pool order, i.e. relevance then catalog order
+            chosen.append(best)
+            available[best] = False
+            redundancy = np.maximum(redundancy, between[best])
+        return pool[chosen]
+
+    def _why(self, query: np.ndarray, item: int) -> list[str]:
+        query = np.asarray(query, dtype=np.float64).reshape(-1)
+        if self.similarity == "centered-cosine":
+            # emotions on which both songs are above the catalog average; raw product breaks the ties
+            shared = np.clip(query - self.mean, 0, None) * np.clip(self.index.vectors[item] - self.mean, 0, None)
+        else:
+            shared = np.zeros(len(self.labels))
+        raw = _distributions(query) * _distributions(self.index.vectors[item])
+        order = np.lexsort((np.arange(len(self.labels)), -raw, -shared))[:WHY_K]
+        return [self.labels[i] for i in order]
+
+    def _recommendations(self, query: np.ndarray, rows: np.ndarray, scores: np.ndarray) -> list[Recommendation]:
+        out = []
+        for i in rows:
+            meta = self.index.metadata[i]
+            out.append(
+                Recommendation(
+                    id=self.index.ids[i],
+                    title=str(meta.get("title") or self.index.ids[i]),
+                    artist=str(meta.get("artist") or ""),
+                    year=None if meta.get("year") is None else int(meta["year"]),
+                    lang=str(meta.get("lang") or ""),
+                    score=float(scores[i]),
+                    shared_emotions=self._why(query, int(i)),
+                )
+            )
+        return out
+
+    def similar_songs(
+        self,
+        song_id_or_lyrics: str | None = None,
+        k: int = 10,
+        *,
+        vector: np.ndarray | None = None,
+        exclude_same_artist: bool = False,
+        year_range: tuple[int, int] | None = None,
+        lang: str | Sequence[str] | None = None,
+        diversity: float = 0.0,
+    ) -> list[Recommendation]:
+        """The ``k`` songs most similar to a catalog song (id or title; itself excluded), to raw lyrics
+        (needs the predictor), or to ``vector``.
+
+        Filters: ``exclude_same_artist`` (the query song's artist), ``year_range=(first, last)`` inclusive
+        (songs without a year are left out), ``lang`` (``"ko"`` or a list). ``diversity`` in [0, 1]: 0 ranks
+        by similarity alone; higher values trade similarity for variety (MMR). Fewer than ``k`` songs come
+        back when the filters leave fewer.
+        """
+        return self.similar_songs_batch(
+            None if song_id_or_lyrics is None else [song_id_or_lyrics],
+            k,
+            vectors=None if vector is None else np.atleast_2d(vector),
+            exclude_same_artist=exclude_same_artist,
+            year_range=year_range,
+            lang=lang,
+            diversity=diversity,
+        )[0]
+
+    def similar_songs_batch(
+        self,
+        queries: Sequence[str] | None = None,
+        k: int = 10,
+        *,
+        vectors: np.ndarray | None = None,
+        exclude_same_artist: bool = False,
+        year_range: tuple[int, int] | None = None,
+        lang: str | Sequence[str] | None = None,
+        diversity: float = 0.0,
+    ) -> list[list[Recommendation]]:
+        """:meth:`similar_songs` for many queries (ids/titles/lyrics, or rows of ``vectors``): one matrix product."""
+        k = self._check_k(k)
+        year_range, diversity = self._check_filters(year_range, diversity)
+        if (queries is None) == (vectors is None):
+            raise LyricMoodError("give either songs (ids or lyrics) or vectors to query with")
+        selves: list[int | None] = []
+        artists: list[str | None] = []
+        if queries is not None:
+            if isinstance(queries, str):
+                queries = [queries]
+            rows = []
+            for query in queries:
+                vector, _ = self.query_vector(query)
+                song_id = query if query in self.index else None
+                if song_id is None:
+                    try:
+                        song_id = self.resolve_id(query)
+                    except LyricMoodError:
+                        song_id = None
+                position = None if song_id is None else self.index.position(song_id)
+                selves.append(position)
+                artists.append(None if position is None else str(self.index.metadata[position].get("artist") or ""))
+                rows.append(vector)
+            Q = np.stack(rows)
+        else:
+            Q = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+            selves = [None] * len(Q)
+            artists = [None] * len(Q)
+        S = self.scores(Q)
+        results = []
+        for b in range(len(Q)):
+            keep = self._mask(
+                [] if selves[b] is None else [selves[b]], artists[b], exclude_same_artist, year_range, lang
+            )
+            ranked = self._rank(S[b], k, keep, diversity)
+            results.append(self._recommendations(Q[b : b + 1], ranked, S[b]))
+        return results
+
+    def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
+        """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`).
+
+        Filters as in :meth:`similar_songs` (``year_range``, ``lang``, ``diversity``).
+        """
+        filters.pop("exclude_same_artist", None)  # a mood has no artist
+        return self.similar_songs(vector=self.mood_vector(mood), k=k, **filters)
+
+    def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
+        """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
+        rows = [self.index.position(self.resolve_id(s)) for s in song_ids]
+        return pairwise_similarity(self.index.vectors[rows], similarity=self.similarity, center=self.mean)
+
+
+def parse_mood(text: str) -> dict[str, float]:
+    """``"sadness=0.7, love=0.3"`` → ``{"sadness": 0.7, "love": 0.3}`` (a bare name weighs 1)."""
+    mood: dict[str, float] = {}
+    for part in str(text).split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        try:
+            mood[name.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise LyricMoodError(
+                f"bad weight {value.strip()!r} for {name.strip()!r}",
+                field="mood",
+                hint='write e.g. "sadness=0.7,love=0.3"',
+            ) from None
+    if not mood:
+        raise LyricMoodError("the mood is empty", field="mood", hint='write e.g. "sadness=0.7,love=0.3"')
+    return mood
+
+
+# ------------------------------------------------------------------------------------------------
+# The default recommender: embedded model + demo catalog
+
+
+def demo_index_path() -> Path:
+    """The precomputed demo index shipped with lyricmood (``lyricmood/demo/index``)."""
+    from importlib import resources
+
+    return Path(str(resources.files("lyricmood") / "demo" / "index"))
+
+
+def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
+    if model_path is None:
+        from .default_model import default_model_path
+
+        model_path = default_model_path()
+    return EmotionPredictor(model_path)
+
+
+def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:
+    """The demo catalog's index for ``predictor``'s model: the shipped one if the model matches, else one
+    built once into ``cache_dir()/indexes/demo-<fingerprint>`` and reused."""
+    from .index import build_index, load_catalog
+    from .io import cache_dir
+
+    fingerprint = predictor.fingerprint
+    for path in (demo_index_path(), cache_dir() / "indexes" / f"demo-{fingerprint[:12]}"):
+        try:
+            if read_index_info(path)["fingerprint"] == fingerprint:
+                return SongIndex.load(path)
+        except LyricMoodError:
+            continue
+    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
+    index.save(path)
+    return index
+
+
+def load_default_recommender(
+    similarity: str = "centered-cosine", *, model_path: str | Path | None = None, progress: bool = False
+) -> Recommender:
+    """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline."""
+    predictor = _default_predictor(model_path)
+    return Recommender(demo_index(predictor, progress=progress), similarity=similarity, predictor=predictor)
+
+
+def open_recommender(
+    index: str | Path | None = None,
+    model: str | Path | None = None,
+    similarity: str = "centered-cosine",
+    *,
+    need_model: bool = False,
+    progress: bool = False,
+) -> Recommender:
+    """What the CLI uses: the index at ``index`` (default: the demo catalog's, see :func:`load_default_recommender`).
+
+    With an ``index`` path, the model (``model``, else the default one) is loaded only when ``need_model``
+    (a query by raw lyrics), and must be the one that built the index.
+    """
+    if index is None:
+        return load_default_recommender(similarity, model_path=model, progress=progress)
+    predictor = _default_predictor(model) if need_model or model is not None else None
+    return Recommender(SongIndex.load(index), similarity=similarity, predictor=predictor)
+
+
+def build_demo_index(
+    out_dir: str | Path | None = None, *, model_path: str | Path | None = None, progress: bool = True
+) -> Path:
+    """Score the demo catalog with the default model (or ``model_path``) and save it to ``out_dir``
+    (default: the package's ``lyricmood/demo/index``, shipped so a fresh install needs no indexing)."""
+    from .index import build_index, load_catalog
+
+    predictor = _default_predictor(model_path)
+    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
+    return index.save(out_dir or demo_index_path())
+
+
+# ------------------------------------------------------------------------------------------------
+# Output for terminals and scripts
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: East Asian wide/full-width characters (Hangul, CJK) take 2."""
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
+    )
+
+
+def fit_width(text: str, width: int) -> str:
+    """``text`` cut to ``width`` columns (with ``…``) and padded with spaces to exactly ``width``."""
+    if display_width(text) > width:
+        out, used = [], 0
+        for ch in text:
+            w = display_width(ch)
+            if used + w > width - 1:
+                break
+            out.append(ch)
+            used += w
+        text = "".join(out) + "…"
+    return text + " " * (width - display_width(text))
+
+
+def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], max_width: int = 36) -> str:
+    """A plain-text table, columns aligned in a terminal even with Hangul (see :func:`display_width`)."""
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    widths = [
+        min(max_width, max([display_width(c)] + [display_width(r[j]) for r in cells])) for j, c in enumerate(columns)
+    ]
+    lines = ["  ".join(fit_width(c, w) for c, w in zip(columns, widths)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(fit_width(v, w) for v, w in zip(r, widths)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
+def format_recommendations(recommendations: Sequence[Recommendation], fmt: str = "table") -> str:
+    """Recommendations as ``table`` (terminal), ``json`` (a list of objects) or ``csv``."""
+    rows = [{"rank": i + 1, **r.to_dict()} for i, r in enumerate(recommendations)]
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    columns = ["rank", "score", "title", "artist", "year", "lang", "shared_emotions", "id"]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**row, "shared_emotions": ";".join(row["shared_emotions"])})
+        return buffer.getvalue().rstrip("\n")
+    if fmt == "table":
+        return format_table([{**row, "shared_emotions": row["shared_emotions"]} for row in rows], columns)
+    raise LyricMoodError(f"unknown format {fmt!r}", field="format", hint="use table, json or csv")

@@ -1,0 +1,172 @@
+"""The `index`, `recommend`, `analyze` and `heatmap` commands, run through `lyricmood.cli.main`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from transformers import AutoTokenizer
+
+from lyricmood.cli import main
+from lyricmood.index import SongIndex
+from lyricmood.recommender import Recommender
+
+FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
+LABELS = ["joy", "sadness", "anger", "love", "fear"]
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    # Tiny models gain nothing from threads, and on a busy machine several threads fight (10× slower).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    from lyricmood.modeling import LyricMoodForSequenceClassification
+
+    from lyricmood.testing import make_tiny_backbone
+
+    root = tmp_path_factory.mktemp("model")
+    backbone = make_tiny_backbone(root / "backbone")
+    torch.manual_seed(0)
+    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
+    with torch.no_grad():
+        model.classifier.weight.mul_(30)
+    model.save_pretrained(root / "model")
+    AutoTokenizer.from_pretrained(backbone).save_pretrained(root / "model")
+    return root / "model"
+
+
+@pytest.fixture(scope="module")
+def index_dir(model_dir, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("indexes") / "fixture-index"
+    assert (
+        main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(out), "--model", str(model_dir), "--no-progress"])
+        == 0
+    )
+    return out
+
+
+def run_json(capsys, *argv: str):
+    capsys.readouterr()
+    assert main(list(argv)) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_index_command_writes_an_index(index_dir, capsys):
+    index = SongIndex.load(index_dir)
+    assert index.ids == ["j1", "j2", "j3"] and index.get("j2")["title"] == "봄비"
+    assert not index_dir.with_name(index_dir.name + ".partial").exists()
+    # an existing index is not overwritten by accident
+    assert main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(index_dir), "--model", "unused"]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_recommend_by_song_matches_the_library(index_dir, model_dir, capsys):
+    rows = run_json(capsys, "recommend", "--song", "j1", "--index", str(index_dir), "-k", "2", "--format", "json")
+    expected = Recommender(SongIndex.load(index_dir)).similar_songs("j1", k=2)
+    assert [r["id"] for r in rows] == [r.id for r in expected]
+    assert [r["score"] for r in rows] == pytest.approx([r.score for r in expected])
+    assert set(rows[0]) >= {"rank", "id", "title", "artist", "year", "lang", "score", "shared_emotions"}
+
+
+def test_recommend_by_text_file_and_mood(index_dir, model_dir, tmp_path, capsys):
+    base = ["recommend", "--index", str(index_dir), "--model", str(model_dir), "--format", "json", "-k", "3"]
+    by_text = run_json(capsys, *base, "--text", "the sad rain at night\n\n눈물 그대")
+    lyrics = tmp_path / "song.txt"
+    lyrics.write_text("the sad rain at night\n\n눈물 그대", encoding="utf-8")
+    by_file = run_json(capsys, *base, "--lyrics-file", str(lyrics))
+    assert [r["id"] for r in by_text] == [r["id"] for r in by_file] and len(by_text) == 3
+    by_mood = run_json(
+        capsys, "recommend", "--index", str(index_dir), "--mood", "sadness=0.7,love=0.3", "--format", "json", "-k", "3"
+    )
+    assert len(by_mood) == 3
+    filtered = run_json(capsys, *base, "--text", "happy dance", "--lang", "ko")
+    assert [r["lang"] for r in filtered] == ["ko"]
+    capsys.readouterr()
+    assert main(["recommend", "--song", "j1", "--index", str(index_dir), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].startswith("rank,score,title")
+    assert main(["recommend", "--song", "j1", "--index", str(index_dir)]) == 0
+    assert "봄비" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["--song", "Lanter"], "unknown song id 'Lanter'. Fix: did you mean 'j1' (Lantern)"),
+        (["--song", "j1", "-k", "0"], "k must be"),
+        (["--song", "j1", "-k", "4"], "larger than the catalog"),
+        (["--mood", "sadnes=1"], "unknown emotion 'sadnes'. Fix: use the model's labels: joy, sadness"),
+        (["--song", "j1", "--years", "19x"], "bad --years"),
+        (["--text", "   "], "lyrics are empty"),
+    ],
+)
+def test_recommend_errors(index_dir, model_dir, capsys, argv, message):
+    assert main(["recommend", "--index", str(index_dir), "--model", str(model_dir), *argv]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_index_made_by_another_model_is_refused(index_dir, tmp_path, capsys):
+    from lyricmood.modeling import LyricMoodForSequenceClassification
+
+    from lyricmood.testing import make_tiny_backbone
+
+    backbone = make_tiny_backbone(tmp_path / "b", seed=1)
+    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
+    model.save_pretrained(tmp_path / "m")
+    AutoTokenizer.from_pretrained(backbone).save_pretrained(tmp_path / "m")
+    assert main(["recommend", "--index", str(index_dir), "--model", str(tmp_path / "m"), "--text", "sad rain"]) == 1
+    assert "another model" in capsys.readouterr().err
+
+
+def test_analyze_and_heatmap(index_dir, model_dir, tmp_path, capsys):
+    report = run_json(
+        capsys,
+        "analyze",
+        "--text",
+        "[Verse]\nthe sad rain\n\n[Chorus]\nhappy dance joy",
+        "--model",
+        str(model_dir),
+        "--format",
+        "json",
+        "--out",
+        str(tmp_path / "a"),
+    )
+    assert [s["section"] for s in report["arc"]] == ["Verse", "Chorus"] and len(report["top_emotions"]) == 5
+    for name in ("top_emotions.png", "arc.png", "emotions.json"):
+        assert (tmp_path / "a" / name).is_file()
+    assert (
+        main(["heatmap", "--songs", "j1", "j2", "j3", "--index", str(index_dir), "--out", str(tmp_path / "h.png")]) == 0
+    )
+    assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, capsys):
+    import lyricmood.index as index_module
+    from lyricmood.io import cache_dir
+
+    fake = types.ModuleType("lyricmood.default_model")
+    fake.default_model_path = lambda: model_dir
+    monkeypatch.setitem(sys.modules, "lyricmood.default_model", fake)
+    demo_id = json.loads(
+        (Path(index_module.__file__).parent / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    )["id"]
+    rows = run_json(capsys, "recommend", "--song", demo_id, "-k", "3", "--format", "json")
+    assert len(rows) == 3 and demo_id not in [r["id"] for r in rows]
+    built = list((cache_dir() / "indexes").glob("demo-*"))
+    assert len(built) == 1
+    calls = []
+    monkeypatch.setattr(index_module, "build_index", lambda *a, **k: calls.append(1))
+    again = run_json(capsys, "recommend", "--song", demo_id, "-k", "3", "--format", "json")
+    assert again == rows and not calls  # reused from the cache
+    vectors = SongIndex.load(built[0]).vectors
+    assert vectors.shape[1] == len(LABELS) and np.isfinite(vectors).all()

@@ -1,0 +1,252 @@
+"""SongIndex files (exact round trip, atomic, corruption), add/update/remove, fingerprints, resumable and sharded builds."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+from lyricmood.modeling import LyricMoodForSequenceClassification
+
+from lyricmood.errors import LyricMoodError
+from lyricmood.index import SongIndex, build_index, read_index_info
+from lyricmood.inference import EmotionPredictor, SongEmotion
+from lyricmood.recommender import Recommender
+from lyricmood.testing import make_tiny_backbone
+
+LABELS = ["joy", "sadness", "love"]
+WORDS = [
+    "the",
+    "a",
+    "i",
+    "you",
+    "me",
+    "my",
+    "we",
+    "love",
+    "sad",
+    "tears",
+    "rain",
+    "night",
+    "light",
+    "alone",
+    "happy",
+    "joy",
+    "dance",
+    "fear",
+    "hope",
+    "home",
+    "사랑",
+    "눈물",
+    "그대",
+    "밤",
+    "비",
+]
+
+
+def catalog(n: int = 11) -> list[dict]:
+    rng = np.random.default_rng(0)
+    rows = []
+    for i in range(n):
+        verses = ["\n".join(" ".join(rng.choice(WORDS, size=rng.integers(2, 9))) for _ in range(3)) for _ in range(2)]
+        rows.append(
+            {
+                "id": f"song-{i}",
+                "title": f"Title {i}",
+                "artist": f"A{i % 3}",
+                "year": 2000 + i,
+                "lang": "en",
+                "lyrics": "[Verse]\n" + "\n\n".join(verses),
+                "intended_mood": None,
+            }
+        )
+    return rows
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    # Tiny models gain nothing from threads, and on a busy machine several threads fight (10× slower).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def predictor(tmp_path_factory) -> EmotionPredictor:
+    backbone = make_tiny_backbone(tmp_path_factory.mktemp("backbone"))
+    torch.manual_seed(0)
+    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
+    with torch.no_grad():
+        model.classifier.weight.mul_(30)
+    return EmotionPredictor(model.eval(), tokenizer=backbone, batch_size=16)
+
+
+def small_index() -> SongIndex:
+    index = SongIndex.empty(LABELS, fingerprint="a" * 64, model="tiny")
+    song = SongEmotion(
+        np.array([0.2, 0.5, 0.3], np.float32),
+        LABELS,
+        ["Verse", "후렴"],
+        np.array([[0.1, 0.6, 0.3], [0.3, 0.4, 0.3]], np.float32),
+        num_chunks=4,
+        num_tokens=30,
+    )
+    index.add("x1", song, {"title": "봄비", "artist": "가수", "year": 1999, "lang": "ko", "intended_mood": None})
+    index.add("x2", np.array([0.7, 0.1, 0.2]), {"title": "Sun", "artist": "B", "year": None, "lang": "en"})
+    return index
+
+
+def test_round_trip_is_exact(tmp_path):
+    index = small_index()
+    index.save(tmp_path / "idx")
+    loaded = SongIndex.load(tmp_path / "idx")
+    assert loaded.ids == index.ids and loaded.labels == LABELS and loaded.fingerprint == index.fingerprint
+    assert np.array_equal(loaded.vectors, index.vectors) and loaded.vectors.dtype == np.float32
+    assert loaded.get("x1")["title"] == "봄비" and loaded.get("x2")["year"] is None
+    arc = loaded.song_emotion("x1")
+    assert arc.sections == ["Verse", "후렴"] and np.array_equal(
+        arc.section_vectors, index.metadata[0]["section_vectors"]
+    )
+    assert arc.num_chunks == 4 and read_index_info(tmp_path / "idx")["num_songs"] == 2
+
+
+def test_add_update_remove():
+    index = small_index()
+    index.add("x3", np.array([0.1, 0.1, 0.8]), {"title": "Three"})
+    index.add("x2", np.array([0.0, 1.0, 0.0]), {"title": "Sun (new)"})  # an update, in place
+    assert index.ids == ["x1", "x2", "x3"] and index.get("x2")["title"] == "Sun (new)"
+    assert np.array_equal(index.vectors[1], [0.0, 1.0, 0.0])
+    with pytest.raises(LyricMoodError, match="already in the index"):
+        index.add("x2", np.array([0.0, 1.0, 0.0]), replace=False)
+    index.remove(["x1"])
+    assert index.ids == ["x2", "x3"] and index.position("x3") == 1
+    with pytest.raises(LyricMoodError, match="unknown song id 'x9'"):
+        index.remove(["x2", "x9"])
+    assert index.ids == ["x2", "x3"]  # nothing removed
+    with pytest.raises(LyricMoodError, match="3 labels"):
+        index.add("bad", np.array([0.5, 0.5]))
+
+
+def test_vectors_of_another_model_or_label_set_are_refused(tmp_path, predictor):
+    index = small_index()
+    with pytest.raises(LyricMoodError, match="another model"):
+        index.add("x4", np.array([0.3, 0.3, 0.4]), fingerprint="b" * 64)
+    other_labels = SongEmotion(np.ones(3, np.float32) / 3, ["a", "b", "c"], ["s"], np.ones((1, 3), np.float32) / 3, 1)
+    with pytest.raises(LyricMoodError, match="other labels"):
+        index.add("x4", other_labels)
+    with pytest.raises(LyricMoodError, match="another model"):
+        Recommender(index, predictor=predictor)
+    other = SongIndex.empty(LABELS, fingerprint="b" * 64)
+    other.add("y", np.array([1.0, 0.0, 0.0]))
+    with pytest.raises(LyricMoodError, match="another model"):
+        index.merge(other)
+    assert index.ids == ["x1", "x2"]
+
+
+def test_damaged_index_files_raise_clear_errors(tmp_path):
+    path = small_index().save(tmp_path / "idx")
+    vectors = path / "vectors.safetensors"
+    vectors.write_bytes(vectors.read_bytes()[:-20])  # truncated
+    with pytest.raises(LyricMoodError, match="truncated or corrupt"):
+        SongIndex.load(path)
+    (path / "index.json").write_text('{"format": "lyricmood-ind')
+    with pytest.raises(LyricMoodError, match="index.json is truncated or corrupt"):
+        SongIndex.load(path)
+    with pytest.raises(LyricMoodError, match="not a lyricmood index"):
+        SongIndex.load(tmp_path)
+    with pytest.raises(LyricMoodError, match="index not found"):
+        SongIndex.load(tmp_path / "nowhere")
+    # saving over a folder that is not an index is refused, and it stays as it was
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    with pytest.raises(LyricMoodError, match="not a lyricmood index"):
+        small_index().save(tmp_path / "mine")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+
+
+def test_build_index_matches_direct_scoring(predictor):
+    rows = catalog(5)
+    index = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
+    assert index.ids == [r["id"] for r in rows] and index.fingerprint == predictor.fingerprint
+    for row in rows:
+        expected = predictor.score_song(row["lyrics"])
+        np.testing.assert_allclose(index.get(row["id"])["vector"], expected.vector, atol=1e-6)
+        assert index.metadata[index.position(row["id"])]["sections"] == expected.sections
+    bad = rows + [{"id": "empty", "title": "E", "lyrics": "123\n..."}]
+    with pytest.raises(LyricMoodError, match="song 'empty'.*no letters"):
+        build_index(bad, predictor, progress=False, num_processes=1, process_index=0)
+    with pytest.raises(LyricMoodError, match="duplicate song id 'song-0'"):
+        build_index(rows + rows[:1], predictor, progress=False, num_processes=1, process_index=0)
+
+
+def test_interrupted_build_resumes_to_the_same_index(tmp_path, predictor, monkeypatch):
+    rows = catalog(11)
+    full = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
+    scored = []
+    original = EmotionPredictor.score_songs
+
+    def flaky(self, lyrics, **kwargs):
+        for n, song in enumerate(original(self, lyrics, **kwargs)):
+            if fail_after is not None and n == fail_after:
+                raise KeyboardInterrupt
+            scored.append(song)
+            yield song
+
+    monkeypatch.setattr(EmotionPredictor, "score_songs", flaky)
+    fail_after = 7
+    with pytest.raises(KeyboardInterrupt):
+        build_index(
+            rows,
+            predictor,
+            progress=False,
+            checkpoint_dir=tmp_path / "ckpt",
+            checkpoint_every=3,
+            num_processes=1,
+            process_index=0,
+        )
+    assert len(list((tmp_path / "ckpt" / "shard-0-of-1").glob("part-*"))) == 2  # 6 songs saved
+    fail_after, scored = None, []
+    resumed = build_index(
+        rows,
+        predictor,
+        progress=False,
+        checkpoint_dir=tmp_path / "ckpt",
+        checkpoint_every=3,
+        num_processes=1,
+        process_index=0,
+    )
+    assert len(scored) == 5  # only the songs not yet checkpointed
+    assert resumed.ids == full.ids
+    np.testing.assert_allclose(resumed.vectors, full.vectors, atol=1e-6)
+    assert [m["title"] for m in resumed.metadata] == [m["title"] for m in full.metadata]
+    # an edited song is scored again, not taken from the checkpoint
+    rows[2] = {**rows[2], "lyrics": "sad tears rain night alone"}
+    scored = []
+    edited = build_index(
+        rows, predictor, progress=False, checkpoint_dir=tmp_path / "ckpt", num_processes=1, process_index=0
+    )
+    assert len(scored) == 1
+    np.testing.assert_allclose(
+        edited.get(rows[2]["id"])["vector"], predictor.score_song(rows[2]["lyrics"]).vector, atol=1e-6
+    )
+
+
+def test_sharded_build_merges_in_catalog_order(tmp_path, predictor):
+    rows = catalog(7)
+    full = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
+    kwargs = {"progress": False, "checkpoint_dir": tmp_path / "shared", "num_processes": 3}
+    assert build_index(rows, predictor, process_index=1, **kwargs) is None
+    assert build_index(rows, predictor, process_index=2, **kwargs) is None
+    merged = build_index(rows, predictor, process_index=0, **kwargs)
+    assert merged.ids == full.ids and "_position" not in merged.metadata[0]
+    np.testing.assert_allclose(merged.vectors, full.vectors, atol=1e-6)
+    shard = SongIndex.load(tmp_path / "shared" / "result-1-of-3")
+    assert shard.ids == ["song-1", "song-4"]
+
+
+def test_index_json_records_checksums(tmp_path):
+    path = small_index().save(tmp_path / "idx")
+    info = json.loads((path / "index.json").read_text())
+    assert set(info["files"]) == {"vectors.safetensors", "songs.jsonl"} and info["labels"] == LABELS

@@ -1,0 +1,262 @@
+"""Recommender: ranking against brute-force references, similarities, filters, MMR, ties, errors, output, plots."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.metrics.pairwise import cosine_similarity
+
+from lyricmood.errors import LyricMoodError
+from lyricmood.index import SongIndex
+from lyricmood.recommender import (
+    Recommender,
+    display_width,
+    fit_width,
+    format_recommendations,
+    format_table,
+    jensen_shannon_similarity,
+    pairwise_similarity,
+    parse_mood,
+    top_k,
+)
+
+LABELS = ["joy", "sadness", "anger", "love", "fear", "기쁨"]
+
+
+def make_index(n: int = 40, seed: int = 0) -> SongIndex:
+    rng = np.random.default_rng(seed)
+    vectors = rng.dirichlet(np.full(len(LABELS), 0.7), size=n).astype(np.float32)
+    index = SongIndex.empty(LABELS, fingerprint="f" * 64)
+    index.add_many(
+        [f"s{i:02d}" for i in range(n)],
+        list(vectors),
+        [
+            {
+                "title": f"Song {i}" if i % 5 else f"노래 {i}",
+                "artist": f"artist{i % 7}",
+                "year": 1960 + i,
+                "lang": "ko" if i % 3 == 0 else "en",
+            }
+            for i in range(n)
+        ],
+    )
+    return index
+
+
+def reference_ranking(scores: np.ndarray, allowed: np.ndarray, k: int) -> list[int]:
+    candidates = [(-float(scores[i]), i) for i in range(len(scores)) if allowed[i]]
+    return [i for _, i in sorted(candidates)[:k]]
+
+
+@pytest.fixture(scope="module")
+def index() -> SongIndex:
+    return make_index()
+
+
+def test_centered_cosine_matches_an_independent_reference(index):
+    X = index.vectors.astype(np.float64)
+    centred = X - X.mean(axis=0)
+    expected = cosine_similarity(centred[3:4], centred)[0]
+    recs = Recommender(index).similar_songs("s03", k=10)
+    allowed = np.ones(len(X), bool)
+    allowed[3] = False
+    assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(expected, allowed, 10)]
+    np.testing.assert_allclose([r.score for r in recs], np.sort(expected[allowed])[::-1][:10], atol=1e-6)
+
+
+def test_centering_spreads_scores_that_plain_cosine_squeezes(index):
+    X = index.vectors.astype(np.float64) + 0.5  # a large shared component, as probability vectors have
+    plain = cosine_similarity(X)
+    centred = pairwise_similarity(X, similarity="centered-cosine")
+    off = ~np.eye(len(X), dtype=bool)
+    assert np.ptp(centred[off]) > 5 * np.ptp(plain[off])
+
+
+def test_cosine_matches_sklearn(index):
+    expected = cosine_similarity(index.vectors[7:8], index.vectors)[0]
+    recs = Recommender(index, similarity="cosine").similar_songs("s07", k=5)
+    allowed = np.ones(len(index), bool)
+    allowed[7] = False
+    assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(expected, allowed, 5)]
+    np.testing.assert_allclose([r.score for r in recs], expected[[int(r.id[1:]) for r in recs]], atol=1e-6)
+
+
+def test_jensen_shannon_matches_scipy(index):
+    rng = np.random.default_rng(1)
+    P = rng.random((4, 6))
+    P[0, 2] = 0.0  # zeros must follow 0·log 0 = 0
+    Q = rng.random((5, 6))
+    ours = jensen_shannon_similarity(P, Q)
+    try:
+        from scipy.spatial.distance import jensenshannon
+
+        expected = np.array([[1 - jensenshannon(p, q, base=2) for q in Q] for p in P])
+    except ImportError:  # the direct formula
+
+        def js(p, q):
+            p, q = p / p.sum(), q / q.sum()
+            m = (p + q) / 2
+            kl = lambda a, b: np.sum(np.where(a > 0, a * np.log2(np.where(a > 0, a, 1) / b), 0))
+            return np.sqrt((kl(p, m) + kl(q, m)) / 2)
+
+        expected = np.array([[1 - js(p, q) for q in Q] for p in P])
+    np.testing.assert_allclose(ours, expected, atol=1e-9)
+    recs = Recommender(index, similarity="jensen-shannon").similar_songs("s00", k=3)
+    direct = jensen_shannon_similarity(index.vectors[:1], index.vectors)[0]
+    allowed = np.ones(len(index), bool)
+    allowed[0] = False
+    assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(direct, allowed, 3)]
+
+
+def test_filters(index):
+    recommender = Recommender(index)
+    query = index.get("s05")
+    recs = recommender.similar_songs("s05", k=10, exclude_same_artist=True, year_range=(1965, 1990), lang="en")
+    assert recs
+    for r in recs:
+        assert r.artist != query["artist"] and 1965 <= r.year <= 1990 and r.lang == "en" and r.id != "s05"
+    allowed = np.array(
+        [
+            m["artist"] != query["artist"] and 1965 <= m["year"] <= 1990 and m["lang"] == "en" and i != 5
+            for i, m in enumerate(index.metadata)
+        ]
+    )
+    scores = recommender.scores(index.vectors[5:6])[0]
+    assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(scores, allowed, 10)]
+    # fewer songs than k pass the filters: fewer come back, no error
+    assert len(recommender.similar_songs("s05", k=30, year_range=(1960, 1964))) == 5
+
+
+def test_batch_equals_single_queries(index):
+    recommender = Recommender(index)
+    batch = recommender.similar_songs_batch(["s01", "s02", "s09"], k=4, lang="ko")
+    single = [recommender.similar_songs(q, k=4, lang="ko") for q in ["s01", "s02", "s09"]]
+    assert [[r.id for r in b] for b in batch] == [[r.id for r in s] for s in single]
+    np.testing.assert_allclose(
+        [[r.score for r in b] for b in batch], [[r.score for r in s] for s in single], atol=1e-12
+    )
+    by_vector = recommender.similar_songs_batch(vectors=index.vectors[[1, 2]], k=4)
+    # a bare vector is not "itself": the song comes first with similarity 1
+    assert [b[0].id for b in by_vector] == ["s01", "s02"] and by_vector[0][0].score == pytest.approx(1.0)
+
+
+def test_mmr_diversity():
+    labels = ["a", "b", "c"]
+    index = SongIndex.empty(labels, fingerprint="x")
+    rows = {
+        "query": [0.8, 0.1, 0.1],
+        "twin1": [0.78, 0.12, 0.10],
+        "twin2": [0.78, 0.12, 0.10],  # a duplicate of twin1: redundant
+        "other": [0.6, 0.05, 0.35],  # a little less similar, but different
+        "far1": [0.1, 0.8, 0.1],
+        "far2": [0.1, 0.1, 0.8],
+        "far3": [0.2, 0.7, 0.1],
+    }
+    for song_id, v in rows.items():
+        index.add(song_id, np.array(v), {"title": song_id})
+    recommender = Recommender(index, similarity="cosine")
+    plain = [r.id for r in recommender.similar_songs("query", k=3)]
+    assert plain[:2] == ["twin1", "twin2"]
+    assert [r.id for r in recommender.similar_songs("query", k=3, diversity=0.0)] == plain
+    diverse = [r.id for r in recommender.similar_songs("query", k=2, diversity=0.5)]
+    assert diverse == ["twin1", "other"]
+
+
+def test_ties_are_broken_by_catalog_order():
+    index = SongIndex.empty(["a", "b"], fingerprint="x")
+    for song_id in ["z", "y", "x", "w", "q"]:
+        index.add(song_id, np.array([0.5, 0.5] if song_id != "q" else [0.9, 0.1]), {"title": song_id})
+    recs = Recommender(index, similarity="cosine").similar_songs("x", k=2)
+    assert [r.id for r in recs] == ["z", "y"]
+    scores = np.array([1.0, 3.0, 3.0, 2.0, 3.0, -np.inf])
+    assert top_k(scores, 2).tolist() == [1, 2]
+    assert top_k(scores, 10).tolist() == [1, 2, 4, 3, 0]
+
+
+def test_mood_queries(index):
+    recommender = Recommender(index)
+    recs = recommender.recommend_for_mood({"sadness": 0.7, "love": 0.3}, k=5)
+    X = index.vectors.astype(np.float64)
+    w = np.zeros(len(LABELS))
+    w[1], w[3] = 0.7, 0.3
+    expected = cosine_similarity(w[None], X - X.mean(axis=0))[0]
+    assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(expected, np.ones(len(X), bool), 5)]
+    assert set(recs[0].shared_emotions[:1]) <= {"sadness", "love"}
+    with pytest.raises(LyricMoodError, match="unknown emotion 'sadnes'.*joy, sadness, anger"):
+        recommender.recommend_for_mood({"sadnes": 1.0})
+    with pytest.raises(LyricMoodError, match="≥ 0"):
+        recommender.recommend_for_mood({"sadness": -0.5, "joy": 1})
+    with pytest.raises(LyricMoodError, match="every mood weight is 0"):
+        recommender.recommend_for_mood({"sadness": 0})
+    assert parse_mood("sadness=0.7, love=0.3") == {"sadness": 0.7, "love": 0.3}
+    with pytest.raises(LyricMoodError, match="bad weight"):
+        parse_mood("sadness=lots")
+
+
+def test_why_names_the_shared_emotions():
+    index = SongIndex.empty(["joy", "sadness", "anger", "love"], fingerprint="x")
+    for song_id, v in {
+        "a": [0.1, 0.6, 0.0, 0.3],
+        "b": [0.1, 0.5, 0.05, 0.35],
+        "c": [0.7, 0.0, 0.3, 0.0],
+        "d": [0.5, 0.0, 0.5, 0.0],
+    }.items():
+        index.add(song_id, np.array(v), {"title": song_id})
+    rec = Recommender(index).similar_songs("a", k=1)[0]
+    assert rec.id == "b" and rec.shared_emotions[:2] == ["sadness", "love"]
+
+
+def test_bad_queries(index):
+    recommender = Recommender(index)
+    with pytest.raises(LyricMoodError, match=r"unknown song id 'Song 1x'.*Song 1"):
+        recommender.similar_songs("Song 1x")
+    assert recommender.resolve_id("song 12") == "s12"  # an exact title (any case) works too
+    for k in (0, -3, len(index) + 1):
+        with pytest.raises(LyricMoodError, match="k"):
+            recommender.similar_songs("s01", k=k)
+    with pytest.raises(LyricMoodError, match="diversity"):
+        recommender.similar_songs("s01", diversity=1.5)
+    with pytest.raises(LyricMoodError, match="year range"):
+        recommender.similar_songs("s01", year_range=(2000, 1990))
+    with pytest.raises(LyricMoodError, match="similarity"):
+        Recommender(index, similarity="euclid")
+    with pytest.raises(LyricMoodError, match="empty"):
+        Recommender(SongIndex.empty(LABELS, "x"))
+
+
+def test_terminal_table_aligns_hangul(index):
+    assert display_width("사랑 love") == 9
+    assert fit_width("사랑해요", 5) == "사랑…" and display_width(fit_width("ab", 5)) == 5
+    recs = Recommender(index).similar_songs("s00", k=8)
+    table = format_recommendations(recs, "table")
+    lines = table.splitlines()
+    header = lines[0]
+    start = display_width(header[: header.index("artist")])
+    for line, rec in zip(lines[2:], recs):
+        assert display_width(line[: line.index(rec.artist)]) == start
+    rows = json.loads(format_recommendations(recs, "json"))
+    assert [r["id"] for r in rows] == [r.id for r in recs] and rows[0]["rank"] == 1
+    csv_text = format_recommendations(recs, "csv")
+    assert csv_text.splitlines()[0].startswith("rank,score,title") and len(csv_text.splitlines()) == 9
+    assert "emotion" in format_table([{"emotion": "기쁨", "score": 0.5}], ["emotion", "score"])
+
+
+def test_plots(tmp_path, index):
+    from lyricmood.inference import SongEmotion
+    from lyricmood.plots import (
+        plot_emotional_arc,
+        plot_song_similarity,
+        plot_top_emotions,
+    )
+
+    song = SongEmotion(index.vectors[0], LABELS, ["Verse 1", "후렴", "Verse 2"], index.vectors[:3], 6)
+    fig = plot_top_emotions(song, k=4, title="노래", path=tmp_path / "top.png")
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [e for e, _ in song.top(4)]
+    plot_emotional_arc(song, k=3, path=tmp_path / "arc.png", kind="area")
+    fig = plot_song_similarity(index.vectors[:5], [m["title"] for m in index.metadata[:5]], path=tmp_path / "heat.png")
+    image = fig.axes[0].images[0].get_array()
+    np.testing.assert_allclose(image, pairwise_similarity(index.vectors[:5]), atol=1e-12)
+    for name in ("top.png", "arc.png", "heat.png"):
+        assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
