@@ -81,9 +81,17 @@ class LyricMoodPreTrainedModel(PreTrainedModel):
 
     def _init_weights(self, module: nn.Module) -> None:
         # The backbone is a PreTrainedModel: transformers dispatches its own initialisation to it.
-        std = getattr(self.config.backbone_config, "initializer_range", 0.02)
-        if isinstance(module, (nn.Linear, nn.Conv1d)):
-            nn.init.normal_(module.weight, mean=0.0, std=std)
+        # The poolers sit between the backbone and the head: initialised like the backbone's tiny 0.02 weights,
+        # they would shrink every gradient reaching the backbone by ~50× and training stalls at the label
+        # priors. Arch2 starts as the plain average of its three vectors; Arch1's projection preserves scale.
+        if isinstance(module, LyricMoodArch2Pooler):
+            nn.init.constant_(module.conv.weight, 1.0 / 3.0)
+            nn.init.zeros_(module.conv.bias)
+        elif isinstance(module, LyricMoodArch1Pooler):
+            nn.init.normal_(module.conv.weight, mean=0.0, std=module.conv.in_channels**-0.5)
+            nn.init.zeros_(module.conv.bias)
+        elif isinstance(module, nn.Linear):
+            nn.init.normal_(module.weight, mean=0.0, std=getattr(self.config.backbone_config, "initializer_range", 0.02))
             if module.bias is not None:
                 nn.init.zeros_(module.bias)
 

@@ -40,3 +40,14 @@ def e5_backbone_dir() -> Path:
     from lyricmood.backbones import prepare_e5
 
     return prepare_e5()
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Tiny models gain nothing from threads, and on a busy machine several threads fight (10× slower)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

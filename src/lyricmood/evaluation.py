@@ -130,6 +130,23 @@ def plot_errors(matrix: np.ndarray, label_names: Sequence[str], path: str | Path
     return Path(path)
 
 
+def load_labelled_dataset(name: str, config_name: str | None = None, data_dir: str | None = None):
+    """(DatasetDict with `text` and `labels`, label names, problem type) for a labelled builder.
+
+    Single-label builders name their column `label`; it becomes `labels`, as multi-label builders have it.
+    """
+    from .datasets_scripts import load_builder_dataset
+
+    dataset = load_builder_dataset(name, config_name, data_dir=data_dir)
+    first = next(iter(dataset.values()))
+    if "labels" not in first.column_names and "label" in first.column_names:
+        dataset = dataset.rename_column("label", "labels")
+    feature = next(iter(dataset.values())).features["labels"]
+    if hasattr(feature, "names"):
+        return dataset, list(feature.names), "single_label_classification"
+    return dataset, list(feature.feature.names), "multi_label_classification"
+
+
 def evaluate_model(
     model: str,
     *,
@@ -143,7 +160,6 @@ def evaluate_model(
     """Score `model` ('default', a folder or a Hub id) on one split, with the model's own thresholds."""
     import json
 
-    from .datasets_scripts import load_builder_dataset
     from .errors import LyricMoodError
     from .inference import EmotionPredictor
     from .io import write_text_atomic
@@ -154,12 +170,10 @@ def evaluate_model(
 
         model = str(default_model_path())
     predictor = EmotionPredictor(model, batch_size=batch_size)
-    data = load_builder_dataset(dataset, dataset_config, data_dir=data_dir)
+    data, names, _ = load_labelled_dataset(dataset, dataset_config, data_dir)
     if split not in data:
         raise LyricMoodError(f"no split {split!r} in {dataset}", field="split", hint=f"use one of {list(data)}")
     part = data[split]
-    label_feature = part.features["labels"]
-    names = list(getattr(label_feature, "names", None) or label_feature.feature.names)
     if names != predictor.labels:
         raise LyricMoodError(f"the model's labels do not match {dataset}'s", hint="evaluate on the data it was trained for")
     probs = predictor.predict(part["text"])

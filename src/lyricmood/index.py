@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import LyricMoodError
 from .inference import EmotionPredictor, SongEmotion
-from .io import atomic_path, cache_dir
+from .io import atomic_path, cache_dir, sha256_file
 from .lyrics import split_lyrics
 
 logger = logging.getLogger(__name__)
@@ -47,13 +47,6 @@ INFO_FILE = "index.json"
 METADATA_FIELDS = ("title", "artist", "year", "lang", "intended_mood")
 REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
 
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def lyrics_sha1(lyrics: str) -> str:
@@ -286,7 +279,7 @@ class SongIndex:
                 "model": self.model,
                 "labels": self.labels,
                 "num_songs": len(self.ids),
-                "files": {name: _sha256(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
+                "files": {name: sha256_file(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
             }
             (tmp / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
         return path
@@ -302,7 +295,7 @@ class SongIndex:
         for name, expected in info.get("files", {}).items():
             if not (path / name).is_file():
                 raise LyricMoodError(f"index file {name} is missing", file=path, hint=REBUILD_HINT)
-            if _sha256(path / name) != expected:
+            if sha256_file(path / name) != expected:
                 raise LyricMoodError(
                     f"index file {name} is truncated or corrupt (checksum mismatch)",
                     file=path / name,

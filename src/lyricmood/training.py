@@ -27,7 +27,7 @@ from transformers import (
 
 from .backbones import resolve_backbone
 from .errors import LyricMoodError
-from .evaluation import classification_metrics, error_matrix, decide, format_per_label, plot_errors, tune_thresholds
+from .evaluation import load_labelled_dataset, classification_metrics, error_matrix, decide, format_per_label, plot_errors, tune_thresholds
 from .io import write_text_atomic
 from .label_similarity import from_classifier_weights
 from .modeling import LyricMoodForSequenceClassification
@@ -92,6 +92,10 @@ class LyricMoodTrainingArguments(TrainingArguments):
     early_stopping_patience: int | None = field(
         default=2, metadata={"help": "Stop after this many evaluations without improvement (None: never)."}
     )
+    head_learning_rate: float | None = field(
+        default=None,
+        metadata={"help": "Learning rate of the new head (pooler + classifier); None: the same as learning_rate."},
+    )
     tune_thresholds: bool = field(
         default=True, metadata={"help": "Multi-label: tune per-label thresholds on the validation split."}
     )
@@ -127,13 +131,7 @@ def parse_args(argv: list[str] | None = None, config_file: str | None = None):
 
 def load_training_data(data_args: DataArguments):
     """The dataset, its label names and problem type, read from the builder's features."""
-    from .datasets_scripts import load_builder_dataset
-
-    dataset = load_builder_dataset(data_args.dataset, data_args.dataset_config, data_dir=data_args.data_dir)
-    feature = dataset["train"].features["labels"]
-    if hasattr(feature, "names"):
-        return dataset, list(feature.names), "single_label_classification"
-    return dataset, list(feature.feature.names), "multi_label_classification"
+    return load_labelled_dataset(data_args.dataset, data_args.dataset_config, data_args.data_dir)
 
 
 def tokenize_dataset(dataset, tokenizer, data_args: DataArguments, label_names: list[str], problem_type: str):
@@ -262,6 +260,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
         callbacks.append(EarlyStoppingCallback(early_stopping_patience=training_args.early_stopping_patience))
     trainer = Trainer(
         model=model,
+        optimizers=(head_aware_optimizer(model, training_args), None),
         args=training_args,
         train_dataset=tokenized["train"],
         eval_dataset=tokenized["validation"],
@@ -320,6 +319,19 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
         print(f"\nsaved to {out_dir}")
         return {"output_dir": str(out_dir), "results": results, **run_info}
     return {}
+
+
+def head_aware_optimizer(model, args: LyricMoodTrainingArguments) -> torch.optim.Optimizer | None:
+    """AdamW with the randomly initialised head on its own (higher) learning rate; None: Trainer's default."""
+    if not args.head_learning_rate:
+        return None
+    head, body = [], []
+    for name, param in model.named_parameters():
+        if param.requires_grad:
+            (head if any(f"{m}." in name for m in HEAD_MODULES) else body).append(param)
+    groups = [{"params": body, "lr": args.learning_rate}, {"params": head, "lr": args.head_learning_rate}]
+    return torch.optim.AdamW(groups, lr=args.learning_rate, weight_decay=args.weight_decay,
+                             betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
 
 
 def _classifier_weight(model) -> torch.Tensor:

@@ -1,0 +1,344 @@
+"""Measured retrieval quality: do emotion vectors find texts with the same emotions?
+
+    python bench/retrieval_quality.py [--model PATH | --tiny] [--backbone PATH] [--queries N] [--small]
+
+GoEmotions **test** (../shared/data/goemotions/{en,ko}/test.tsv, 28 labels, multi-label, rows aligned
+between en and ko) stands in for a catalog whose emotions are known. For each query row, its 10 nearest
+neighbours in the catalog (itself excluded) are found and scored by **label-overlap precision@10**: the
+share of neighbours that share at least one gold label with the query.
+
+Queries are rows that carry at least one emotion: rows whose only label is ``neutral`` are not queries
+(the task is "find songs that feel like this one"; a neutral-only query asks for nothing, and neutral is
+the most frequent label, so it would inflate every method, random included). Neutral rows stay in the
+catalog, where they are distractors. ``--neutral-queries`` keeps them as queries too.
+
+Methods:
+  (a) ours: ``EmotionPredictor.predict`` probabilities, centred cosine (centre = the catalog's mean);
+  (b) semantic: the backbone's attention-masked mean-pooled last hidden state, L2-normalised, "query: "
+      prefix on both sides (e5's convention for symmetric tasks), cosine;
+  (c) TF-IDF over char 2–4-grams (works for Korean too), cosine;
+  (d) random neighbours (seed 0), with the exact expectation alongside.
+Cross-lingual: Korean queries (ko rows) against the English catalog (en rows), the query's aligned
+English row excluded. Demo catalog: spread (max − min) of each song's top-10 neighbour scores, averaged,
+under cosine, centred cosine and Jensen–Shannon.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import (  # noqa: E402
+    GOEMOTIONS_LABELS,
+    make_tiny_model,
+    markdown_table,
+    print_machine,
+    write_json,
+)
+
+K = 10
+NEUTRAL = GOEMOTIONS_LABELS.index("neutral")  # 27
+TARGET_SEMANTIC = 1.3  # ours ≥ 1.3 × semantic (monolingual precision@10)
+TARGET_CROSS = 0.9  # cross-lingual ≥ 0.9 × monolingual
+TARGET_SPREAD = 10.0  # centred-cosine spread ≥ 10 × raw-cosine spread
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "goemotions"
+
+
+# ---------------------------------------------------------------------------- data
+def read_goemotions_tsv(path: Path) -> tuple[list[str], list[set[int]]]:
+    """``text<TAB>label_ids[<TAB>id]`` rows → texts and label-id sets."""
+    from lyricmood.errors import LyricMoodError
+
+    texts, labels = [], []
+    for line_no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        if len(parts) not in (2, 3):
+            raise LyricMoodError(f"expected 2 or 3 tab-separated fields, got {len(parts)}", file=path, line=line_no,
+                                 hint="format: text<TAB>label_ids[<TAB>id]")
+        try:
+            ids = {int(x) for x in parts[1].split(",")}
+        except ValueError as err:
+            raise LyricMoodError(f"bad label ids {parts[1]!r}", file=path, line=line_no, field="label_ids",
+                                 hint="comma-separated integers 0–27") from err
+        texts.append(parts[0])
+        labels.append(ids)
+    return texts, labels
+
+
+def label_matrix(labels: list[set[int]]) -> np.ndarray:
+    Y = np.zeros((len(labels), len(GOEMOTIONS_LABELS)), dtype=bool)
+    for row, ids in zip(Y, labels):
+        row[list(ids)] = True
+    return Y
+
+
+# ---------------------------------------------------------------------------- vectors
+def emotion_vectors(predictor, texts: list[str]) -> np.ndarray:
+    return predictor.predict(texts).astype(np.float64)
+
+
+def mean_pooled(backbone: str | Path, texts: list[str], batch_size: int = 64, max_length: int = 512) -> np.ndarray:
+    """Attention-masked mean of the last hidden state, L2-normalised; "query: " prefix (e5, symmetric task)."""
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(backbone))
+    model = AutoModel.from_pretrained(str(backbone)).eval()
+    max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length),
+                     tokenizer.model_max_length)
+    texts = ["query: " + t for t in texts]
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float64)
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            index = order[start : start + batch_size]
+            batch = tokenizer([texts[i] for i in index], padding=True, truncation=True, max_length=max_length,
+                              return_tensors="pt")
+            hidden = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
+            out[index] = torch.nn.functional.normalize(pooled.float(), dim=-1).numpy()
+    return out
+
+
+def tfidf_vectors(catalog_texts: list[str], query_texts: list[str]):
+    """TF-IDF fitted on the catalog (char 2–4-grams within word boundaries), L2-normalised rows."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
+    C = vectorizer.fit_transform(catalog_texts)
+    return vectorizer.transform(query_texts), C
+
+
+# ---------------------------------------------------------------------------- retrieval
+def neighbours(scores: np.ndarray, exclude: np.ndarray, k: int = K) -> np.ndarray:
+    """Top-``k`` catalog rows per query row of ``scores`` (Q, N), each query's ``exclude`` column removed."""
+    from lyricmood.recommender import top_k
+
+    scores = np.array(scores, dtype=np.float64)  # a copy: we write -inf into it
+    scores[np.arange(len(scores)), exclude] = -np.inf
+    return np.stack([top_k(row, k) for row in scores])
+
+
+def precision_at_k(Y_query: np.ndarray, Y_catalog: np.ndarray, found: np.ndarray) -> float:
+    """Share of neighbours sharing ≥ 1 gold label with their query (mean over queries)."""
+    shared = (Y_catalog[found] & Y_query[:, None, :]).any(-1)  # (Q, k)
+    return float(shared.mean())
+
+
+def random_neighbours(n_catalog: int, exclude: np.ndarray, rng: np.random.Generator, k: int = K) -> np.ndarray:
+    rows = []
+    for e in exclude:
+        pick = rng.choice(n_catalog - 1, size=k, replace=False)
+        rows.append(pick + (pick >= e))  # skip the excluded row
+    return np.stack(rows)
+
+
+def random_expectation(Y_query: np.ndarray, Y_catalog: np.ndarray, exclude: np.ndarray) -> float:
+    """Exact expected precision@k of uniform random neighbours (any k)."""
+    overlap = (Y_query.astype(np.int64) @ Y_catalog.T.astype(np.int64)) > 0  # (Q, N)
+    hits = overlap.sum(1) - overlap[np.arange(len(exclude)), exclude]
+    return float((hits / (Y_catalog.shape[0] - 1)).mean())
+
+
+def cosine_scores(Q, C) -> np.ndarray:
+    from lyricmood.recommender import pairwise_similarity
+
+    if hasattr(Q, "tocsr"):  # sparse TF-IDF rows are already L2-normalised
+        return np.asarray((Q @ C.T).todense())
+    return pairwise_similarity(Q, C, "cosine")
+
+
+def centred_scores(Q: np.ndarray, C: np.ndarray) -> np.ndarray:
+    from lyricmood.recommender import pairwise_similarity
+
+    return pairwise_similarity(Q, C, "centered-cosine", center=C.mean(0))
+
+
+# ---------------------------------------------------------------------------- demo catalog spread
+def demo_spread(predictor, small: bool) -> tuple[list[dict], dict]:
+    from lyricmood.index import load_catalog
+    from lyricmood.recommender import pairwise_similarity
+
+    lyrics = list(load_catalog("demo")["lyrics"])
+    if small:
+        lyrics = lyrics[:30]
+    V = np.stack([song.vector for song in predictor.score_songs(lyrics)]).astype(np.float64)
+    k = min(K, len(V) - 1)
+    spreads = {}
+    for similarity in ("cosine", "centered-cosine", "jensen-shannon"):
+        center = V.mean(0) if similarity == "centered-cosine" else None
+        S = pairwise_similarity(V, V, similarity, center=center)
+        found = neighbours(S, np.arange(len(V)), k)
+        top = np.take_along_axis(S, found, 1)
+        spreads[similarity] = float((top.max(1) - top.min(1)).mean())
+    rows = [{"similarity": s, f"mean top-{k} spread": v, "vs cosine": v / spreads["cosine"] if spreads["cosine"] else None}
+            for s, v in spreads.items()]
+    return rows, {"songs": len(V), "k": k, "spreads": spreads}
+
+
+# ---------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", metavar="PATH", help="a saved LyricMood model (default: the embedded default model)")
+    parser.add_argument("--tiny", action="store_true", help="a random tiny model, built offline (smoke run only)")
+    parser.add_argument("--small", action="store_true", help="200 queries over a 1000-row catalog subset")
+    parser.add_argument("--backbone", metavar="PATH",
+                        help="backbone folder for method (b) (default: prepare_e5(); with --tiny: the tiny backbone)")
+    parser.add_argument("--queries", type=int, default=1000, help="queries sampled (seed 0; default 1000)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="GoEmotions folder with en/ and ko/ test.tsv")
+    parser.add_argument("--neutral-queries", action="store_true", help="also use neutral-only rows as queries")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    info = print_machine()
+    import transformers
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+
+    en_path, ko_path = args.data / "en" / "test.tsv", args.data / "ko" / "test.tsv"
+    if not (en_path.is_file() and ko_path.is_file()):
+        print(f"skipped: GoEmotions test files not found under {args.data} (pass --data DIR)")
+        return 0
+
+    from lyricmood.inference import EmotionPredictor
+
+    if args.tiny:
+        model_path = make_tiny_model()
+        backbone = args.backbone or model_path.parent / "backbone"
+    else:
+        if args.model:
+            model_path = Path(args.model)
+        else:
+            from lyricmood.default_model import default_model_path
+
+            model_path = default_model_path()
+        if args.backbone:
+            backbone = args.backbone
+        else:
+            from lyricmood.backbones import prepare_e5
+
+            backbone = prepare_e5()
+
+    en_texts, en_labels = read_goemotions_tsv(en_path)
+    ko_texts, ko_labels = read_goemotions_tsv(ko_path)
+    if len(en_texts) != len(ko_texts) or any(a != b for a, b in zip(en_labels, ko_labels)):
+        print("error: en/test.tsv and ko/test.tsv are not aligned (row counts or labels differ)")
+        return 1
+
+    rng = np.random.default_rng(args.seed)
+    n_queries = 200 if args.small else args.queries
+    catalog = np.arange(len(en_texts))
+    if args.small:
+        catalog = np.sort(rng.choice(len(en_texts), size=min(1000, len(en_texts)), replace=False))
+    en_cat = [en_texts[i] for i in catalog]
+    ko_cat = [ko_texts[i] for i in catalog]
+    Y = label_matrix([en_labels[i] for i in catalog])
+    eligible = np.arange(len(catalog)) if args.neutral_queries else np.flatnonzero(Y[:, :NEUTRAL].any(1))
+    queries = np.sort(rng.choice(eligible, size=min(n_queries, len(eligible)), replace=False))  # catalog positions
+    Yq = Y[queries]
+    print(f"model: {model_path}\nbackbone (b): {backbone}\ncatalog: {len(catalog)} GoEmotions test rows; "
+          f"queries: {len(queries)} (of {len(eligible)} eligible, "
+          f"{'neutral-only rows included' if args.neutral_queries else 'neutral-only rows excluded'})\n")
+
+    timings = {}
+
+    def timed(name, fn):
+        start = time.perf_counter()
+        out = fn()
+        timings[name] = time.perf_counter() - start
+        return out
+
+    predictor = EmotionPredictor(model_path, batch_size=128)
+    P_en = timed("ours: predict en", lambda: emotion_vectors(predictor, en_cat))
+    P_ko = timed("ours: predict ko", lambda: emotion_vectors(predictor, ko_cat))
+    E_en = timed("semantic: encode en", lambda: mean_pooled(backbone, en_cat))
+    E_ko = timed("semantic: encode ko", lambda: mean_pooled(backbone, ko_cat))
+    T_en_q, T_en = tfidf_vectors(en_cat, [en_cat[i] for i in queries])
+    T_ko_q, T_ko = tfidf_vectors(ko_cat, [ko_cat[i] for i in queries])
+    T_koen_q = tfidf_vectors(en_cat, [ko_cat[i] for i in queries])[0]  # Korean queries, English vocabulary
+
+    def p10(scores) -> float:
+        return precision_at_k(Yq, Y, neighbours(scores, queries))
+
+    results = {
+        "ours": {"en→en": p10(centred_scores(P_en[queries], P_en)),
+                 "ko→ko": p10(centred_scores(P_ko[queries], P_ko)),
+                 "ko→en": p10(centred_scores(P_ko[queries], P_en))},
+        "semantic": {"en→en": p10(cosine_scores(E_en[queries], E_en)),
+                     "ko→ko": p10(cosine_scores(E_ko[queries], E_ko)),
+                     "ko→en": p10(cosine_scores(E_ko[queries], E_en))},
+        "tfidf": {"en→en": p10(cosine_scores(T_en_q, T_en)),
+                  "ko→ko": p10(cosine_scores(T_ko_q, T_ko)),
+                  "ko→en": p10(cosine_scores(T_koen_q, T_en))},
+    }
+    random_p = precision_at_k(Yq, Y, random_neighbours(len(catalog), queries, rng))
+    random_e = random_expectation(Yq, Y, queries)
+    results["random"] = {d: random_p for d in ("en→en", "ko→ko", "ko→en")}
+
+    names = {
+        "ours": "(a) ours: emotion probabilities, centred cosine",
+        "semantic": "(b) semantic: backbone mean-pooled, cosine",
+        "tfidf": "(c) TF-IDF char 2–4-grams, cosine",
+        "random": f"(d) random (expected {random_e:.4f})",
+    }
+    rows = []
+    for key, name in names.items():
+        r = results[key]
+        rows.append({"method": name, "en→en": r["en→en"], "ko→ko": r["ko→ko"], "ko→en (cross-lingual)": r["ko→en"],
+                     "cross/mono (ko→en ÷ en→en)": r["ko→en"] / r["en→en"] if r["en→en"] else None})
+    print(f"label-overlap precision@{K} (share of the {K} nearest catalog rows sharing ≥ 1 gold label with the query)\n")
+    print(markdown_table(rows))
+
+    ours, sem = results["ours"], results["semantic"]
+
+    def ratio(a, b):
+        return a / b if b else float("nan")
+
+    checks = [
+        {"figure": "ours / semantic, en→en", "value": ratio(ours["en→en"], sem["en→en"]), "target": f"≥ {TARGET_SEMANTIC}"},
+        {"figure": "ours / semantic, ko→ko", "value": ratio(ours["ko→ko"], sem["ko→ko"]), "target": f"≥ {TARGET_SEMANTIC}"},
+        {"figure": "ours / semantic, ko→en", "value": ratio(ours["ko→en"], sem["ko→en"]), "target": f"≥ {TARGET_SEMANTIC}"},
+        {"figure": "ours cross-lingual / monolingual (ko→en ÷ en→en)", "value": ratio(ours["ko→en"], ours["en→en"]),
+         "target": f"≥ {TARGET_CROSS}"},
+        {"figure": "ours cross-lingual / monolingual (ko→en ÷ ko→ko)", "value": ratio(ours["ko→en"], ours["ko→ko"]),
+         "target": f"≥ {TARGET_CROSS}"},
+        {"figure": "ours / random, en→en", "value": ratio(ours["en→en"], random_e), "target": "> 1"},
+    ]
+    for c in checks:
+        op, threshold = c["target"].split()
+        ok = c["value"] > float(threshold) if op == ">" else c["value"] >= float(threshold)
+        c["met"] = "yes" if ok else "no"
+    print()
+    print(markdown_table(checks, ["figure", "value", "target", "met"]))
+
+    spread_rows, spread = demo_spread(predictor, args.small)
+    spread_ratio = ratio(spread["spreads"]["centered-cosine"], spread["spreads"]["cosine"])
+    print(f"\ndemo catalog ({spread['songs']} songs, score_song vectors): spread = max − min of each song's "
+          f"top-{spread['k']} neighbour scores, mean over songs\n")
+    print(markdown_table(spread_rows))
+    print(f"\ncentred / raw cosine spread: {spread_ratio:.3g}× (target ≥ {TARGET_SPREAD:g}×: "
+          f"{'met' if spread_ratio >= TARGET_SPREAD else 'not met'})")
+    print("\ntimings (s): " + ", ".join(f"{k} {v:.1f}" for k, v in timings.items()))
+    if args.tiny:
+        print("\n(--tiny: a random model and backbone; these figures only show that the script runs)")
+
+    write_json("retrieval_quality.json", {
+        "machine": info, "model": str(model_path), "backbone": str(backbone), "tiny": args.tiny,
+        "catalog_rows": len(catalog), "queries": len(queries), "eligible_queries": len(eligible),
+        "neutral_queries": args.neutral_queries, "seed": args.seed, "k": K,
+        "precision_at_10": results, "random_expected": random_e, "checks": checks,
+        "demo_spread": spread, "demo_spread_ratio_centred_over_raw": spread_ratio, "timings_s": timings,
+    })
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
