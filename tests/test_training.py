@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.metrics import f1_score
+from transformers import AutoModelForSequenceClassification
 
 from lyricmood.evaluation import error_matrix, evaluate_model, tune_thresholds
 from lyricmood.inference import EmotionPredictor
@@ -19,6 +20,7 @@ from lyricmood.testing import make_tiny_backbone
 from lyricmood.training import parse_args, train
 
 FIXTURES = Path(__file__).parent / "fixtures"
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 # Words that decide the synthetic labels (GoEmotions ids: 17 joy, 25 sadness, 2 anger, 18 love, 27 neutral).
 CUES = {"happy": 17, "joy": 17, "sad": 25, "tears": 25, "angry": 2, "love": 18, "heart": 18}
 FILLER = "the a night light rain home morning we you i".split()
@@ -35,7 +37,7 @@ def goemotions_like(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("goemotions") / "en"
     root.mkdir()
     rng = random.Random(0)
-    for split, n in [("train", 160), ("dev", 48), ("test", 48)]:
+    for split, n in [("train", 128), ("dev", 40), ("test", 40)]:
         rows = []
         for i in range(n):
             cues = rng.sample(sorted(CUES), k=rng.choice([0, 1, 2]))
@@ -50,7 +52,7 @@ def goemotions_like(tmp_path_factory) -> Path:
 def run_training(tmp_path, backbone, *flags: str):
     argv = [
         "--backbone", str(backbone), "--output_dir", str(tmp_path / "run"), "--use_cpu", "true",
-        "--num_train_epochs", "6", "--learning_rate", "3e-3", "--per_device_train_batch_size", "16",
+        "--num_train_epochs", "5", "--learning_rate", "3e-3", "--per_device_train_batch_size", "16",
         "--logging_steps", "1", "--save_strategy", "no", "--eval_strategy", "no", "--load_best_model_at_end", "false",
         "--warmup_ratio", "0", "--seed", "0", *flags,
     ]
@@ -77,18 +79,21 @@ def test_multi_label_training_learns_saves_and_reloads(tmp_path, backbone, goemo
             "README.md", "eval_results.json"} <= {p.name for p in out_dir.iterdir()}
     assert not any(p.name.startswith("adapter_") for p in out_dir.iterdir())  # LoRA is merged into plain weights
 
-    # The artefact reloads through the Auto class with trust_remote_code where lyricmood is not importable,
-    # with the thresholds intact.
-    script = textwrap.dedent(f"""
-        import sys
-        sys.modules["lyricmood"] = None
-        from transformers import AutoModelForSequenceClassification
-        model = AutoModelForSequenceClassification.from_pretrained({str(out_dir)!r}, trust_remote_code=True)
-        print(repr(model.config.decision_thresholds))
-    """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert eval(done.stdout.strip().splitlines()[-1]) == thresholds
+    # The artefact reloads through the Auto class with trust_remote_code, thresholds intact; for one mode in a
+    # fresh interpreter where lyricmood is not importable (the other modes write the same kind of folder).
+    reloaded = AutoModelForSequenceClassification.from_pretrained(out_dir, trust_remote_code=True)
+    assert reloaded.config.decision_thresholds == thresholds
+    if mode == "full":
+        script = textwrap.dedent(f"""
+            import sys
+            sys.modules["lyricmood"] = None
+            from transformers import AutoModelForSequenceClassification
+            model = AutoModelForSequenceClassification.from_pretrained({str(out_dir)!r}, trust_remote_code=True)
+            print(repr(model.config.decision_thresholds))
+        """)
+        done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert eval(done.stdout.strip().splitlines()[-1]) == thresholds
 
     # `evaluate` reproduces scikit-learn on the same predictions.
     scored = evaluate_model(str(out_dir), dataset="goemotions", dataset_config="en", data_dir=str(goemotions_like))

@@ -177,10 +177,9 @@ class Recommender:
         self.mean = X.mean(axis=0)
         if self.similarity == "jensen-shannon":
             self._items = _distributions(X)
-        elif self.similarity == "centered-cosine":
-            self._items = _normalize_rows(X - self.mean)
         else:
-            self._items = _normalize_rows(X)
+            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
+            self._items = _normalize_rows(X - self.mean if self.similarity == "centered-cosine" else X).astype(np.float32)
         meta = self.index.metadata
         self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
         self._years = np.array([m.get("year") if m.get("year") is not None else -1 for m in meta], dtype=np.int64)
@@ -267,7 +266,7 @@ class Recommender:
             return jensen_shannon_similarity(Q, self._items)
         if self.similarity == "centered-cosine":
             Q = Q - self.mean
-        return _normalize_rows(Q) @ self._items.T
+        return _normalize_rows(Q).astype(np.float32) @ self._items.T
 
     def _mask(
         self,
