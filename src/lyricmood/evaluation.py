@@ -156,14 +156,20 @@ def evaluate_model(
     split: str = "test",
     batch_size: int = 128,
     out_dir: str | Path | None = None,
+    label_similarity: str = "classifier",
 ) -> dict:
-    """Score `model` ('default', a folder or a Hub id) on one split, with the model's own thresholds."""
+    """Score `model` ('default', a folder or a Hub id) on one split, with the model's own thresholds.
+
+    `label_similarity` picks S for the similarity-weighted F1: "classifier" (cosine of the model's label
+    rows, the default) or "cooccurrence" (of the labels in the train split: the same S for every model,
+    so that models can be compared).
+    """
     import json
 
     from .errors import LyricMoodError
     from .inference import EmotionPredictor
     from .io import write_text_atomic
-    from .label_similarity import from_classifier_weights
+    from .label_similarity import from_classifier_weights, from_cooccurrence
 
     if model == "default":
         from .default_model import default_model_path
@@ -184,11 +190,21 @@ def evaluate_model(
             references[i, ids] = 1
     else:
         references = np.asarray(part["labels"])
+    if label_similarity == "cooccurrence" and config.problem_type == "multi_label_classification":
+        train_labels = np.zeros((len(data["train"]), len(names)), dtype=np.int64)
+        for i, ids in enumerate(data["train"]["labels"]):
+            train_labels[i, ids] = 1
+        similarity = from_cooccurrence(train_labels)
+    elif label_similarity in ("classifier", "cooccurrence"):
+        similarity = from_classifier_weights(predictor.model.classifier.weight)
+    else:
+        raise LyricMoodError(f"unknown label similarity {label_similarity!r}", field="label_similarity",
+                             hint="use classifier or cooccurrence")
     result = classification_metrics(
         probs, references, problem_type=config.problem_type, label_names=names,
-        thresholds=config.decision_thresholds,
-        label_similarity=from_classifier_weights(predictor.model.classifier.weight),
+        thresholds=config.decision_thresholds, label_similarity=similarity,
     )
+    result["label_similarity"] = label_similarity
     if out_dir is not None:
         out_dir = Path(out_dir)
         write_text_atomic(out_dir / "results.json", json.dumps(result, indent=2, ensure_ascii=False))

@@ -223,14 +223,17 @@ def predict_probs(model, dataset, collator, batch_size: int = 128) -> tuple[np.n
 
     model.eval()
     device = next(model.parameters()).device
+    multi = model.config.problem_type == "multi_label_classification"
+    # Length-sorted batches (little padding), then back to the dataset's order.
+    order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
     probs, labels = [], []
     with torch.inference_mode():
-        for batch in DataLoader(dataset, batch_size=batch_size, collate_fn=collator):
+        for batch in DataLoader(dataset.select(order), batch_size=batch_size, collate_fn=collator):
             labels.append(batch.pop("labels").numpy())
             logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
-            multi = model.config.problem_type == "multi_label_classification"
             probs.append((torch.sigmoid(logits) if multi else torch.softmax(logits, -1)).cpu().numpy())
-    return np.concatenate(probs), np.concatenate(labels)
+    inverse = np.argsort(order)
+    return np.concatenate(probs)[inverse], np.concatenate(labels)[inverse]
 
 
 def train(model_args: ModelArguments, data_args: DataArguments, training_args: LyricMoodTrainingArguments) -> dict:

@@ -19,6 +19,9 @@ def register(subparsers) -> None:
     parser.add_argument("--data-dir", default=None, help="folder with the dataset's files")
     parser.add_argument("--split", default="test")
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--label-similarity", default="classifier", choices=["classifier", "cooccurrence"],
+                        help="S for the similarity-weighted F1: the model's classifier rows (default) or label "
+                        "co-occurrence in the train split (model-independent, to compare models)")
     parser.add_argument("--out", default=None, help="folder for results.json and the error heatmap PNG")
     parser.set_defaults(func=run)
 
@@ -34,12 +37,13 @@ def run(args: argparse.Namespace) -> int:
         split=args.split,
         batch_size=args.batch_size,
         out_dir=args.out,
+        label_similarity=args.label_similarity,
     )
     print(format_per_label(result["per_label"]))
     print(
         f"\n{args.dataset}/{args.dataset_config or 'default'} {args.split} ({result['num_examples']} examples): "
         f"macro-F1 {result['macro_f1']:.4f}  micro-F1 {result['micro_f1']:.4f}  "
-        f"similarity-weighted F1 {result['similarity_weighted_f1']:.4f}"
+        f"similarity-weighted F1 {result['similarity_weighted_f1']:.4f} (S: {args.label_similarity})"
     )
     if args.out:
         print(f"wrote {args.out}/results.json")
