@@ -1,0 +1,46 @@
+"""The embedded default model: rebuilt offline from the e5 backbone and the shipped files, deterministically."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from lyricmood.default_model import FROZEN_EMBEDDINGS, default_model_path, shipped_dir
+
+
+@pytest.fixture(scope="module")
+def rebuilt(e5_backbone_dir, tmp_path_factory):
+    if not (shipped_dir() / "weights.safetensors").is_file():
+        pytest.skip("the default model's weights are not shipped in this checkout")
+    return default_model_path(cache=tmp_path_factory.mktemp("cache"))
+
+
+def test_rebuild_is_the_shipped_weights_plus_the_backbone_embeddings(rebuilt, e5_backbone_dir):
+    weights = load_file(rebuilt / "model.safetensors")
+    shipped = load_file(shipped_dir() / "weights.safetensors")
+    assert set(weights) == set(shipped) | {FROZEN_EMBEDDINGS}
+    for name, tensor in shipped.items():
+        assert torch.equal(weights[name], tensor.float()), name
+    embeddings = load_file(e5_backbone_dir / "model.safetensors")["embeddings.word_embeddings.weight"]
+    assert torch.equal(weights[FROZEN_EMBEDDINGS], embeddings)
+
+
+def test_rebuild_is_reused_and_deterministic(rebuilt, tmp_path):
+    assert default_model_path(cache=rebuilt.parents[1]) == rebuilt  # second call: the cached folder
+    again = default_model_path(cache=tmp_path)
+    first, second = load_file(rebuilt / "model.safetensors"), load_file(again / "model.safetensors")
+    assert all(torch.equal(first[k], second[k]) for k in first)
+
+
+def test_shipped_demo_index_matches_the_default_model(rebuilt):
+    from lyricmood.index import read_index_info
+    from lyricmood.inference import EmotionPredictor
+    from lyricmood.recommender import demo_index_path
+
+    predictor = EmotionPredictor(rebuilt)
+    assert predictor.config.decision_thresholds and len(predictor.labels) == 28
+    assert read_index_info(demo_index_path())["fingerprint"] == predictor.fingerprint
+    probs = predictor.predict(["I am so grateful, thank you!", "고마워요 정말 감사합니다"])
+    gratitude = predictor.labels.index("gratitude")
+    assert (probs.argmax(axis=1) == gratitude).all(), probs.argmax(axis=1)
