@@ -6,14 +6,12 @@ import json
 
 import numpy as np
 import pytest
-import torch
-from lyricmood.modeling import LyricMoodForSequenceClassification
 
 from lyricmood.errors import LyricMoodError
 from lyricmood.index import SongIndex, build_index, read_index_info
 from lyricmood.inference import EmotionPredictor, SongEmotion
 from lyricmood.recommender import Recommender
-from lyricmood.testing import make_tiny_backbone
+from lyricmood.testing import make_tiny_predictor
 
 LABELS = ["joy", "sadness", "love"]
 WORDS = [
@@ -69,12 +67,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def predictor(tmp_path_factory) -> EmotionPredictor:
-    backbone = make_tiny_backbone(tmp_path_factory.mktemp("backbone"))
-    torch.manual_seed(0)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
-    with torch.no_grad():
-        model.classifier.weight.mul_(30)
-    return EmotionPredictor(model.eval(), tokenizer=backbone, batch_size=16)
+    return make_tiny_predictor(tmp_path_factory.mktemp("backbone"), LABELS, batch_size=16)
 
 
 def small_index() -> SongIndex:

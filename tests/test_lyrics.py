@@ -5,13 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from lyricmood.modeling import LyricMoodForSequenceClassification
 from transformers import AutoTokenizer
 
 from lyricmood.errors import LyricMoodError
 from lyricmood.inference import EmotionPredictor
 from lyricmood.lyrics import chunk_lyrics, content_tokens, split_lyrics
-from lyricmood.testing import make_tiny_backbone
+from lyricmood.testing import make_tiny_predictor
 
 LABELS = ["joy", "sadness", "anger", "love", "fear"]
 SONG = """[Verse 1]
@@ -32,12 +31,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def predictor(tmp_path_factory) -> EmotionPredictor:
-    backbone = make_tiny_backbone(tmp_path_factory.mktemp("backbone"))
-    torch.manual_seed(0)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
-    with torch.no_grad():
-        model.classifier.weight.mul_(30)  # a random head gives ≈0.5 everywhere: spread the outputs
-    return EmotionPredictor(model.eval(), tokenizer=backbone, batch_size=64)
+    return make_tiny_predictor(tmp_path_factory.mktemp("backbone"), LABELS, batch_size=64)
 
 
 def test_split_lyrics_sections_and_tags():

@@ -92,3 +92,16 @@ def make_tiny_backbone(path: str | Path, style: str = "bert", seed: int = 0) -> 
     model.save_pretrained(path)
     fast.save_pretrained(path)
     return path
+
+
+def make_tiny_predictor(path: str | Path, labels: list[str], batch_size: int = 64, seed: int = 0):
+    """An `EmotionPredictor` over a random tiny model whose outputs are spread out (not ≈0.5 everywhere)."""
+    from .inference import EmotionPredictor
+    from .modeling import LyricMoodForSequenceClassification
+
+    backbone = make_tiny_backbone(path)
+    torch.manual_seed(seed)
+    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=labels)
+    with torch.no_grad():
+        model.classifier.weight.mul_(30)  # a random head gives ≈0.5 everywhere: spread the outputs
+    return EmotionPredictor(model.eval(), tokenizer=backbone, batch_size=batch_size)

@@ -129,11 +129,6 @@ def parse_args(argv: list[str] | None = None, config_file: str | None = None):
     return model_args, data_args, training_args
 
 
-def load_training_data(data_args: DataArguments):
-    """The dataset, its label names and problem type, read from the builder's features."""
-    return load_labelled_dataset(data_args.dataset, data_args.dataset_config, data_args.data_dir)
-
-
 def tokenize_dataset(dataset, tokenizer, data_args: DataArguments, label_names: list[str], problem_type: str):
     """input_ids / attention_mask / labels (class id, or a 0/1 float row for multi-label); nothing else."""
     n = len(label_names)
@@ -239,7 +234,7 @@ def predict_probs(model, dataset, collator, batch_size: int = 128) -> tuple[np.n
 def train(model_args: ModelArguments, data_args: DataArguments, training_args: LyricMoodTrainingArguments) -> dict:
     """Fine-tune, tune thresholds on validation, evaluate, and write a Hub-ready folder to `output_dir/final`."""
     started = time.time()
-    dataset, label_names, problem_type = load_training_data(data_args)
+    dataset, label_names, problem_type = load_labelled_dataset(data_args.dataset, data_args.dataset_config, data_args.data_dir)
     model, tokenizer = build_model(model_args, label_names, problem_type)
     tokenized = tokenize_dataset(dataset, tokenizer, data_args, label_names, problem_type)
     if "validation" not in tokenized:
