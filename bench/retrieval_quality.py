@@ -73,10 +73,9 @@ def read_goemotions_tsv(path: Path) -> tuple[list[str], list[set[int]]]:
 
 
 def label_matrix(labels: list[set[int]]) -> np.ndarray:
-    Y = np.zeros((len(labels), len(GOEMOTIONS_LABELS)), dtype=bool)
-    for row, ids in zip(Y, labels):
-        row[list(ids)] = True
-    return Y
+    from lyricmood.evaluation import multi_hot
+
+    return multi_hot(labels, len(GOEMOTIONS_LABELS), dtype=bool)
 
 
 # ---------------------------------------------------------------------------- vectors

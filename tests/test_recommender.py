@@ -175,6 +175,21 @@ def test_ties_are_broken_by_catalog_order():
     assert top_k(scores, 10).tolist() == [1, 2, 4, 3, 0]
 
 
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_top_k_matches_a_full_sort(dtype):
+    rng = np.random.default_rng(3)
+    for trial in range(200):
+        n = int(rng.integers(1, 60))
+        scores = rng.integers(0, 6, size=n).astype(dtype)  # few distinct values: many ties
+        scores[rng.random(n) < 0.2] = -np.inf
+        if trial % 7 == 0:
+            scores[rng.integers(n)] = np.nan
+        k = int(rng.integers(1, n + 3))
+        finite = [i for i in range(n) if np.isfinite(scores[i])]
+        expected = sorted(finite, key=lambda i: (-scores[i], i))[:k]
+        assert top_k(scores, k).tolist() == expected, (scores, k)
+
 def test_mood_queries(index):
     recommender = Recommender(index)
     recs = recommender.recommend_for_mood({"sadness": 0.7, "love": 0.3}, k=5)

@@ -54,7 +54,7 @@ def run_training(tmp_path, backbone, *flags: str):
         "--backbone", str(backbone), "--output_dir", str(tmp_path / "run"), "--use_cpu", "true",
         "--num_train_epochs", "5", "--learning_rate", "3e-3", "--per_device_train_batch_size", "16",
         "--logging_steps", "1", "--save_strategy", "no", "--eval_strategy", "no", "--load_best_model_at_end", "false",
-        "--warmup_ratio", "0", "--seed", "0", *flags,
+        "--warmup_steps", "0", "--seed", "0", *flags,
     ]
     result = train(*parse_args(argv))
     return result, Path(result["output_dir"])
@@ -140,6 +140,14 @@ def test_repository_configs_parse():
     for path in sorted((Path(__file__).parents[1] / "configs").glob("*.json")):
         model_args, data_args, _ = parse_args([], config_file=str(path))
         assert model_args.architecture in ("arch1", "arch2"), path
+
+
+def test_warmup_reaches_the_scheduler():
+    # transformers 5 dropped warmup_ratio; a field of that name would be parsed and silently ignored.
+    _, _, training_args = parse_args([])
+    assert training_args.get_warmup_steps(1000) == 60
+    _, _, training_args = parse_args(["--warmup_steps", "25"])
+    assert training_args.get_warmup_steps(1000) == 25
 
 
 def test_tuned_thresholds_maximise_each_label_f1():

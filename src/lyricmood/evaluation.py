@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import f1_score, precision_recall_fscore_support
 
+from .inference import decide
 from .label_similarity import load_metric
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.951, 0.01), 2)
@@ -39,13 +40,16 @@ def tune_thresholds(probs: np.ndarray, labels: np.ndarray, grid: np.ndarray = TH
     return thresholds.astype(float)
 
 
-def decide(probs: np.ndarray, problem_type: str, thresholds: Sequence[float] | None = None) -> np.ndarray:
-    """Predictions: 0/1 rows by per-label thresholds (multi-label) or class ids by argmax (single-label)."""
-    probs = np.asarray(probs)
-    if problem_type == "single_label_classification":
-        return probs.argmax(axis=-1)
-    thresholds = np.full(probs.shape[1], 0.5) if thresholds is None else np.asarray(thresholds)
-    return (probs >= thresholds).astype(np.int64)
+def multi_hot(label_lists: Sequence[Sequence[int]], num_labels: int, dtype=np.int64) -> np.ndarray:
+    """Rows of label ids → a (rows, num_labels) 0/1 matrix.
+
+    >>> multi_hot([[0, 2], [], [1]], 3).tolist()
+    [[1, 0, 1], [0, 0, 0], [0, 1, 0]]
+    """
+    matrix = np.zeros((len(label_lists), num_labels), dtype=dtype)
+    for row, ids in zip(matrix, label_lists):
+        row[list(ids)] = 1
+    return matrix
 
 
 def classification_metrics(
@@ -185,16 +189,11 @@ def evaluate_model(
     probs = predictor.predict(part["text"])
     config = predictor.config
     if config.problem_type == "multi_label_classification":
-        references = np.zeros((len(part), len(names)), dtype=np.int64)
-        for i, ids in enumerate(part["labels"]):
-            references[i, ids] = 1
+        references = multi_hot(part["labels"], len(names))
     else:
         references = np.asarray(part["labels"])
     if label_similarity == "cooccurrence" and config.problem_type == "multi_label_classification":
-        train_labels = np.zeros((len(data["train"]), len(names)), dtype=np.int64)
-        for i, ids in enumerate(data["train"]["labels"]):
-            train_labels[i, ids] = 1
-        similarity = from_cooccurrence(train_labels)
+        similarity = from_cooccurrence(multi_hot(data["train"]["labels"], len(names)))
     elif label_similarity in ("classifier", "cooccurrence"):
         similarity = from_classifier_weights(predictor.model.classifier.weight)
     else:

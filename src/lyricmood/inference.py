@@ -16,6 +16,21 @@ from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 from .errors import LyricMoodError
 
 
+def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
+    """Logits → probabilities as float32 numpy: sigmoid per label (multi-label) or softmax (single-label)."""
+    logits = torch.as_tensor(np.asarray(logits, dtype=np.float32) if isinstance(logits, np.ndarray) else logits).float()
+    return (torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)).cpu().numpy()
+
+
+def decide(probs: np.ndarray, problem_type: str, thresholds: Sequence[float] | None = None) -> np.ndarray:
+    """Predictions: 0/1 rows by per-label thresholds (multi-label) or class ids by argmax (single-label)."""
+    probs = np.asarray(probs)
+    if problem_type == "single_label_classification":
+        return probs.argmax(axis=-1)
+    thresholds = np.full(probs.shape[1], 0.5) if thresholds is None else np.asarray(thresholds)
+    return (probs >= thresholds).astype(np.int64)
+
+
 def load_model(path: str | Path, device: str | torch.device | None = None) -> tuple[PreTrainedModel, PreTrainedTokenizerBase]:
     """Load a saved LyricMood classifier and its tokenizer (local folder or Hub id), in eval mode."""
     from .modeling import LyricMoodForSequenceClassification
@@ -105,19 +120,12 @@ class EmotionPredictor:
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), num_labels), in input order."""
-        return self.probabilities(self.predict_logits(texts))
-
-    def probabilities(self, logits: np.ndarray) -> np.ndarray:
-        logits = torch.from_numpy(np.asarray(logits, dtype=np.float32))
-        probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)
-        return probs.numpy()
+        return probabilities(self.predict_logits(texts), self.multi_label)
 
     def decide(self, probs: np.ndarray) -> np.ndarray:
         """0/1 decisions (multi-label: per-label thresholds from the config, else 0.5) or argmax ids."""
-        if not self.multi_label:
-            return probs.argmax(axis=-1)
-        thresholds = np.asarray(self.config.decision_thresholds or [0.5] * len(self.labels), dtype=np.float32)
-        return (probs >= thresholds).astype(np.int64)
+        problem_type = "multi_label_classification" if self.multi_label else "single_label_classification"
+        return decide(probs, problem_type, self.config.decision_thresholds)
 
     # -- whole songs (see lyricmood.lyrics) ------------------------------------------------
     def score_song(self, lyrics: str) -> SongEmotion:

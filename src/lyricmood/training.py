@@ -27,7 +27,10 @@ from transformers import (
 
 from .backbones import resolve_backbone
 from .errors import LyricMoodError
-from .evaluation import load_labelled_dataset, classification_metrics, error_matrix, decide, format_per_label, plot_errors, tune_thresholds
+from .evaluation import (
+    classification_metrics, error_matrix, format_per_label, load_labelled_dataset, multi_hot, plot_errors, tune_thresholds,
+)
+from .inference import decide, probabilities
 from .io import write_text_atomic
 from .label_similarity import from_classifier_weights
 from .modeling import LyricMoodForSequenceClassification
@@ -85,7 +88,8 @@ class LyricMoodTrainingArguments(TrainingArguments):
         default="group_by_length", metadata={"help": "group_by_length: batches of similar length, little padding."}
     )
     learning_rate: float = field(default=5e-5, metadata={"help": "Peak learning rate."})
-    warmup_ratio: float = field(default=0.06, metadata={"help": "Share of steps spent warming up."})
+    # transformers 5 takes the warm-up as warmup_steps: a count, or a share of all steps when < 1.
+    warmup_steps: float = field(default=0.06, metadata={"help": "Warm-up steps (≥ 1) or share of all steps (< 1)."})
     per_device_train_batch_size: int = field(default=32, metadata={"help": "Batch size per device (training)."})
     per_device_eval_batch_size: int = field(default=128, metadata={"help": "Batch size per device (evaluation)."})
     logging_steps: float = field(default=50, metadata={"help": "Log every N steps."})
@@ -136,10 +140,7 @@ def tokenize_dataset(dataset, tokenizer, data_args: DataArguments, label_names: 
     def encode(batch):
         encoded = tokenizer(batch["text"], truncation=True, max_length=data_args.max_seq_length)
         if problem_type == "multi_label_classification":
-            rows = np.zeros((len(batch["labels"]), n), dtype=np.float32)
-            for i, ids in enumerate(batch["labels"]):
-                rows[i, ids] = 1.0
-            encoded["labels"] = rows.tolist()
+            encoded["labels"] = multi_hot(batch["labels"], n, dtype=np.float32).tolist()
         else:
             encoded["labels"] = batch["labels"]
         return encoded
@@ -225,8 +226,7 @@ def predict_probs(model, dataset, collator, batch_size: int = 128) -> tuple[np.n
     with torch.inference_mode():
         for batch in DataLoader(dataset.select(order), batch_size=batch_size, collate_fn=collator):
             labels.append(batch.pop("labels").numpy())
-            logits = model(**{k: v.to(device) for k, v in batch.items()}).logits.float()
-            probs.append((torch.sigmoid(logits) if multi else torch.softmax(logits, -1)).cpu().numpy())
+            probs.append(probabilities(model(**{k: v.to(device) for k, v in batch.items()}).logits, multi))
     inverse = np.argsort(order)
     return np.concatenate(probs)[inverse], np.concatenate(labels)[inverse]
 
@@ -243,9 +243,8 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
     collator = DataCollatorWithPadding(tokenizer)
 
     def compute_metrics(eval_pred) -> dict:
-        logits, labels = eval_pred.predictions, eval_pred.label_ids
-        logits = torch.from_numpy(np.asarray(logits, dtype=np.float32))
-        probs = (torch.sigmoid(logits) if problem_type == "multi_label_classification" else logits.softmax(-1)).numpy()
+        labels = eval_pred.label_ids
+        probs = probabilities(eval_pred.predictions, problem_type == "multi_label_classification")
         similarity = from_classifier_weights(_classifier_weight(trainer.model))
         result = classification_metrics(probs, labels.astype(np.int64), problem_type=problem_type,
                                         label_names=label_names, label_similarity=similarity)
