@@ -17,7 +17,7 @@ from transformers import AutoModelForSequenceClassification
 from lyricmood.evaluation import error_matrix, evaluate_model, tune_thresholds
 from lyricmood.inference import EmotionPredictor
 from lyricmood.testing import make_tiny_backbone
-from lyricmood.training import parse_args, train
+from lyricmood.training import build_model, init_bias_from_priors, parse_args, train
 
 FIXTURES = Path(__file__).parent / "fixtures"
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -148,6 +148,28 @@ def test_warmup_reaches_the_scheduler():
     assert training_args.get_warmup_steps(1000) == 60
     _, _, training_args = parse_args(["--warmup_steps", "25"])
     assert training_args.get_warmup_steps(1000) == 25
+
+
+@pytest.mark.parametrize("finetuning", ["full", "lora"])
+def test_head_bias_starts_at_the_label_priors(backbone, finetuning):
+    import torch
+
+    names = ["joy", "sadness", "anger", "love"]
+    model_args, _, _ = parse_args(["--backbone", str(backbone), "--finetuning", finetuning])
+    multi = np.array([[1, 0, 0, 1], [1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 0]], dtype=np.float32)
+    model, tokenizer = build_model(model_args, names, "multi_label_classification")
+    init_bias_from_priors(model, multi.tolist(), "multi_label_classification")
+    with torch.no_grad():
+        model.eval()
+        for module in model.modules():  # an input-blind head: only the bias is left
+            if isinstance(module, torch.nn.Linear) and module.out_features == len(names):
+                module.weight.zero_()
+        probs = torch.sigmoid(model(**tokenizer(["any text"], return_tensors="pt")).logits)[0].numpy()
+    np.testing.assert_allclose(probs, np.clip(multi.mean(0), 1e-4, 1 - 1e-4), rtol=1e-4)
+
+    model, _ = build_model(model_args, names, "single_label_classification")
+    bias = init_bias_from_priors(model, [0, 0, 1, 3, 3, 3], "single_label_classification")
+    np.testing.assert_allclose(torch.softmax(bias.detach(), -1).numpy(), [2 / 6, 1 / 6, 1e-4 / (1 + 1e-4), 3 / 6], rtol=1e-3)
 
 
 def test_tuned_thresholds_maximise_each_label_f1():

@@ -61,6 +61,9 @@ class ModelArguments:
     )
     freeze_layers: int = field(default=0, metadata={"help": "Keep this many lowest encoder layers fixed."})
     classifier_dropout: float = field(default=0.1, metadata={"help": "Dropout before the linear head."})
+    head_bias_from_priors: bool = field(
+        default=True, metadata={"help": "Start the classifier's bias at the training labels' log-odds (see README)."}
+    )
 
 
 @dataclass
@@ -241,11 +244,13 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
         raise LyricMoodError(f"dataset {data_args.dataset}/{data_args.dataset_config} has no validation split",
                              hint="training needs one for model selection and thresholds")
     collator = DataCollatorWithPadding(tokenizer)
+    if model_args.head_bias_from_priors and not training_args.resume_from_checkpoint:
+        init_bias_from_priors(model, tokenized["train"]["labels"], problem_type)
 
     def compute_metrics(eval_pred) -> dict:
         labels = eval_pred.label_ids
         probs = probabilities(eval_pred.predictions, problem_type == "multi_label_classification")
-        similarity = from_classifier_weights(_classifier_weight(trainer.model))
+        similarity = from_classifier_weights(_classifier(trainer.model).weight)
         result = classification_metrics(probs, labels.astype(np.int64), problem_type=problem_type,
                                         label_names=label_names, label_similarity=similarity)
         result.pop("per_label")
@@ -331,12 +336,33 @@ def head_aware_optimizer(model, args: LyricMoodTrainingArguments) -> torch.optim
                              betas=(args.adam_beta1, args.adam_beta2), eps=args.adam_epsilon)
 
 
-def _classifier_weight(model) -> torch.Tensor:
-    """The head's weight, also inside a PEFT wrapper (where the trained copy is `modules_to_save.default`)."""
+def _classifier(model) -> torch.nn.Linear:
+    """The linear head, also inside a PEFT wrapper (where the trained copy is `modules_to_save.default`)."""
     for name, module in model.named_modules():
         if name.endswith(("classifier.modules_to_save.default", "classifier")) and isinstance(module, torch.nn.Linear):
-            return module.weight
+            return module
     raise LyricMoodError("the model has no linear 'classifier' head")
+
+
+def init_bias_from_priors(model, labels, problem_type: str, eps: float = 1e-4) -> torch.Tensor:
+    """Set the head's bias so that a model that ignores its input predicts the training labels' frequencies.
+
+    A zero bias starts every label at p = 0.5 (multi-label) or uniform: the first, large gradients then
+    only teach the label priors, and, falling on the whole backbone at once, they can wreck its features
+    (we saw training sit at the prior-level loss for hundreds of steps). Starting at the priors leaves
+    only the input-dependent part to learn (the prior initialisation of the focal-loss paper).
+    """
+    labels = np.asarray(labels)
+    head = _classifier(model)
+    if problem_type == "multi_label_classification":
+        p = np.clip(labels.mean(axis=0), eps, 1 - eps)
+        bias = np.log(p / (1 - p))
+    else:
+        counts = np.bincount(labels.astype(np.int64).reshape(-1), minlength=head.out_features)
+        bias = np.log(np.clip(counts / counts.sum(), eps, 1.0))
+    with torch.no_grad():
+        head.bias.copy_(torch.as_tensor(bias, dtype=head.bias.dtype))
+    return head.bias
 
 
 def machine_description() -> str:
