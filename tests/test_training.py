@@ -49,6 +49,16 @@ def goemotions_like(tmp_path_factory) -> Path:
     return root.parent
 
 
+def prior_loss(tsv: Path, num_labels: int = 28) -> float:
+    """Mean binary cross-entropy of predicting every row's labels by their training frequencies."""
+    rows = [line.split("\t")[1] for line in tsv.read_text().splitlines()]
+    gold = np.zeros((len(rows), num_labels))
+    for i, ids in enumerate(rows):
+        gold[i, [int(x) for x in ids.split(",")]] = 1
+    p = np.clip(gold.mean(0), 1e-4, 1 - 1e-4)
+    return float(np.mean(-(gold * np.log(p) + (1 - gold) * np.log(1 - p))))
+
+
 def run_training(tmp_path, backbone, *flags: str):
     argv = [
         "--backbone", str(backbone), "--output_dir", str(tmp_path / "run"), "--use_cpu", "true",
@@ -67,10 +77,11 @@ def test_multi_label_training_learns_saves_and_reloads(tmp_path, backbone, goemo
     extra = ["--lora_r", "8", "--lora_alpha", "16"] if mode != "full" else []
     result, out_dir = run_training(
         tmp_path, backbone, "--dataset", "goemotions", "--dataset_config", "en",
-        "--data_dir", str(goemotions_like), "--finetuning", mode, *extra,
+        "--data_dir", str(goemotions_like), "--finetuning", mode, "--num_train_epochs", "15", *extra,
     )
     history = json.loads((out_dir / "training_info.json").read_text())["loss_history"]
-    assert np.mean(history[-3:]) < np.mean(history[:3]) * 0.8, history  # the loss falls
+    # The loss falls well below that of the best input-blind model (the label priors), where the head starts.
+    assert np.mean(history[-3:]) < 0.8 * prior_loss(goemotions_like / "en" / "train.tsv"), history
 
     config = json.loads((out_dir / "config.json").read_text())
     thresholds = config["decision_thresholds"]
