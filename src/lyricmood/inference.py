@@ -18,7 +18,7 @@ from .errors import LyricMoodError
 
 def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
     """Logits → probabilities as float32 numpy: sigmoid per label (multi-label) or softmax (single-label)."""
-    logits = torch.as_tensor(np.asarray(logits, dtype=np.float32) if isinstance(logits, np.ndarray) else logits).float()
+    logits = torch.as_tensor(logits).float()
     return (torch.sigmoid(logits) if multi_label else torch.softmax(logits, dim=-1)).cpu().numpy()
 
 
