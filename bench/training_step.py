@@ -1,6 +1,9 @@
 """Training tokens/s: length-grouped dynamic padding vs fixed padding to max length, same texts.
 
-    python bench/training_step.py [--model PATH | --tiny] [--small] [--texts N]
+    python bench/training_step.py [--model PATH | --tiny] [--small] [--texts N] [--max-length 64]
+
+The configuration is the default model's: full fine-tuning with frozen token embeddings, texts truncated
+(and, for the baseline, padded) to --max-length (64, the default config's max_seq_length).
 
 Texts: the first N GoEmotions train texts (../shared/data/goemotions/en/train.tsv) if present, else
 synthetic. "tokens" counts real (non-pad) tokens, so both settings do the same useful work.
@@ -51,6 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     add_model_args(parser)
     parser.add_argument("--texts", type=int, help="how many texts (default 512, --small 128)")
     parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--max-length", type=int, default=64,
+                        help="truncation and fixed-padding length (default 64: the default config's max_seq_length)")
     args = parser.parse_args(argv)
     info = print_machine()
     model_path = resolve_model(args)
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     texts, source = load_texts(args.texts or (128 if args.small else 512))
     tokenizer = AutoTokenizer.from_pretrained(model_path)
-    limit = min(tokenizer.model_max_length, 512)
+    limit = min(tokenizer.model_max_length, args.max_length)
     encoded = tokenizer(texts, truncation=True, max_length=limit)["input_ids"]
     num_labels = LyricMoodForSequenceClassification.from_pretrained(model_path).config.num_labels
     rng = np.random.default_rng(0)
@@ -91,6 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         torch.manual_seed(0)
         model = LyricMoodForSequenceClassification.from_pretrained(model_path)
         model.config.problem_type = "multi_label_classification"
+        model.get_input_embeddings().requires_grad_(False)  # as the default config (freeze_embeddings)
         batches = make(encoded, padding)
         steps(model, batches[:1])  # warm-up
         seconds, tokens = steps(model, batches)

@@ -128,3 +128,13 @@ def test_fingerprint_is_stable_and_sensitive(predictor, tmp_path):
         reloaded.model.classifier.bias.add_(1e-3)
     reloaded.__dict__.pop("_fingerprint_cache")
     assert reloaded.fingerprint != predictor.fingerprint
+
+
+def test_bf16_autocast_stays_close_to_float32(predictor):
+    texts = ["the rain at night, i miss you", "happy dance joy morning light", "사랑 그대 눈물 밤"]
+    exact = predictor.predict(texts)
+    fast = EmotionPredictor(predictor.model, predictor.tokenizer, bf16=True)
+    approx = fast.predict(texts)
+    assert np.abs(approx - exact).max() < 0.02
+    assert not np.array_equal(approx, exact)  # autocast did run in bfloat16
+    assert np.array_equal(predictor.predict(texts), exact)  # and left the float32 predictor untouched

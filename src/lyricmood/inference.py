@@ -72,6 +72,7 @@ class EmotionPredictor:
         batch_size: int = 64,
         max_length: int | None = None,
         device: str | torch.device | None = None,
+        bf16: bool = False,
     ):
         if isinstance(model, (str, Path)):
             model, loaded_tokenizer = load_model(model, device)
@@ -91,6 +92,9 @@ class EmotionPredictor:
         self.config = model.config
         self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         self.multi_label = model.config.problem_type == "multi_label_classification"
+        # bfloat16 autocast: 1.4–1.6× the songs/s of float32 on a CPU with AVX-512 BF16, probabilities within 2e-3 of
+        # float32 and the same top emotion (bench/scoring_throughput.py); off by default so vectors stay exact.
+        self.bf16 = bf16
 
     @property
     def device(self) -> torch.device:
@@ -104,7 +108,7 @@ class EmotionPredictor:
             return out
         # Sort by a cheap length proxy; tokenising everything up front would cost memory for big inputs.
         order = np.argsort([-len(t) for t in texts], kind="stable")
-        with torch.inference_mode():
+        with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             for start in range(0, len(texts), self.batch_size):
                 index = order[start : start + self.batch_size]
                 batch = self.tokenizer(

@@ -16,6 +16,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--model", metavar="PATH", help="model folder or Hub id (default: the embedded default model)")
     parser.add_argument("--batch-size", type=int, default=64, help="chunks per forward pass (default 64)")
     parser.add_argument(
+        "--bf16", action="store_true",
+        help="bfloat16 autocast: faster on CPUs with AVX-512 BF16 and on GPUs; probabilities within ~2e-3 of float32",
+    )
+    parser.add_argument(
         "--checkpoint-every", type=int, default=64, metavar="N", help="save progress every N songs (default 64)"
     )
     mode = parser.add_mutually_exclusive_group()
@@ -38,7 +42,9 @@ def run(args: argparse.Namespace) -> int:
         from lyricmood.default_model import default_model_path
 
         model = default_model_path()
-    predictor = EmotionPredictor(model, batch_size=args.batch_size, device=None if state is None else state.device)
+    predictor = EmotionPredictor(
+        model, batch_size=args.batch_size, device=None if state is None else state.device, bf16=args.bf16
+    )
     index = index_catalog(
         args.catalog,
         predictor,
