@@ -72,7 +72,9 @@ class DataArguments:
     dataset_config: str | None = field(default="en+ko", metadata={"help": "The builder config, e.g. en, ko, en+ko."})
     data_dir: str | None = field(default=None, metadata={"help": "Folder with the source files."})
     max_seq_length: int = field(default=64, metadata={"help": "Longer training texts are truncated."})
-    max_train_samples: int | None = field(default=None, metadata={"help": "Use only this many training rows."})
+    max_train_samples: int | None = field(
+        default=None, metadata={"help": "Use only the first N training rows (as run_glue does; en+ko lists English first)."}
+    )
     max_eval_samples: int | None = field(default=None, metadata={"help": "Use only this many rows per eval split."})
     report_splits: list[str] = field(
         default_factory=lambda: ["validation", "test"], metadata={"help": "Splits reported in the model card."}
