@@ -369,7 +369,6 @@ def _safetensors_consistent(path: Path) -> bool:
     return 8 + header_len + end == size
 
 
-
 def _write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 

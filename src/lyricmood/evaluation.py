@@ -175,6 +175,9 @@ def evaluate_model(
     from .io import write_text_atomic
     from .label_similarity import from_classifier_weights, from_cooccurrence
 
+    if label_similarity not in ("classifier", "cooccurrence"):  # before the model loads and predicts
+        raise LyricMoodError(f"unknown label similarity {label_similarity!r}", field="label_similarity",
+                             hint="use classifier or cooccurrence")
     if model == "default":
         from .default_model import default_model_path
 
@@ -194,11 +197,8 @@ def evaluate_model(
         references = np.asarray(part["labels"])
     if label_similarity == "cooccurrence" and config.problem_type == "multi_label_classification":
         similarity = from_cooccurrence(multi_hot(data["train"]["labels"], len(names)))
-    elif label_similarity in ("classifier", "cooccurrence"):
-        similarity = from_classifier_weights(predictor.model.classifier.weight)
     else:
-        raise LyricMoodError(f"unknown label similarity {label_similarity!r}", field="label_similarity",
-                             hint="use classifier or cooccurrence")
+        similarity = from_classifier_weights(predictor.model.classifier.weight)
     result = classification_metrics(
         probs, references, problem_type=config.problem_type, label_names=names,
         thresholds=config.decision_thresholds, label_similarity=similarity,

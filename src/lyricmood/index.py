@@ -48,7 +48,6 @@ METADATA_FIELDS = ("title", "artist", "year", "lang", "intended_mood")
 REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
 
 
-
 def lyrics_sha1(lyrics: str) -> str:
     return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
 
