@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-import types
 from pathlib import Path
 
 import numpy as np
@@ -146,11 +144,10 @@ def test_analyze_and_heatmap(index_dir, model_dir, tmp_path, capsys):
 
 def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, capsys):
     import lyricmood.index as index_module
+    from lyricmood import default_model
     from lyricmood.io import cache_dir
 
-    fake = types.ModuleType("lyricmood.default_model")
-    fake.default_model_path = lambda: model_dir
-    monkeypatch.setitem(sys.modules, "lyricmood.default_model", fake)
+    monkeypatch.setattr(default_model, "default_model_path", lambda: model_dir)
     demo_id = json.loads(
         (Path(index_module.__file__).parent / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines()[0]
     )["id"]

@@ -44,3 +44,11 @@ def test_shipped_demo_index_matches_the_default_model(rebuilt):
     probs = predictor.predict(["I am so grateful, thank you!", "고마워요 정말 감사합니다"])
     gratitude = predictor.labels.index("gratitude")
     assert (probs.argmax(axis=1) == gratitude).all(), probs.argmax(axis=1)
+
+
+def test_resolve_model_names_the_default(rebuilt, monkeypatch):
+    from lyricmood import default_model
+
+    monkeypatch.setattr(default_model, "default_model_path", lambda: rebuilt)
+    assert default_model.resolve_model(None) == default_model.resolve_model("default") == str(rebuilt)
+    assert default_model.resolve_model("runs/my-model/final") == "runs/my-model/final"

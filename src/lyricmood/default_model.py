@@ -63,6 +63,17 @@ def default_model_path(cache: Path | None = None) -> Path:
     return rebuild_default_model(target, fingerprint)
 
 
+def resolve_model(model: str | Path | None) -> str:
+    """A model argument as a loadable path or Hub id: None or "default" is the embedded default model.
+
+    >>> resolve_model("runs/my-model/final")
+    'runs/my-model/final'
+    """
+    if model is None or str(model) == "default":
+        return str(default_model_path())
+    return str(model)
+
+
 def rebuild_default_model(target: Path, fingerprint: str) -> Path:
     """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically)."""
     from .backbones import prepare_e5

@@ -170,6 +170,7 @@ def evaluate_model(
     """
     import json
 
+    from .default_model import resolve_model
     from .errors import LyricMoodError
     from .inference import EmotionPredictor
     from .io import write_text_atomic
@@ -178,11 +179,7 @@ def evaluate_model(
     if label_similarity not in ("classifier", "cooccurrence"):  # before the model loads and predicts
         raise LyricMoodError(f"unknown label similarity {label_similarity!r}", field="label_similarity",
                              hint="use classifier or cooccurrence")
-    if model == "default":
-        from .default_model import default_model_path
-
-        model = str(default_model_path())
-    predictor = EmotionPredictor(model, batch_size=batch_size)
+    predictor = EmotionPredictor(resolve_model(model), batch_size=batch_size)
     data, names, _ = load_labelled_dataset(dataset, dataset_config, data_dir)
     if split not in data:
         raise LyricMoodError(f"no split {split!r} in {dataset}", field="split", hint=f"use one of {list(data)}")

@@ -494,11 +494,9 @@ def demo_index_path() -> Path:
 
 
 def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
-    if model_path is None:
-        from .default_model import default_model_path
+    from .default_model import resolve_model
 
-        model_path = default_model_path()
-    return EmotionPredictor(model_path)
+    return EmotionPredictor(resolve_model(model_path))
 
 
 def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:

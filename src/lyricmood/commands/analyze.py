@@ -22,16 +22,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.commands.recommend import read_lyrics_file
+    from lyricmood.default_model import resolve_model
     from lyricmood.inference import EmotionPredictor
     from lyricmood.recommender import format_table
 
-    model = args.model
-    if model is None:
-        from lyricmood.default_model import default_model_path
-
-        model = default_model_path()
     lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
-    song = EmotionPredictor(model).score_song(lyrics)
+    song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
     k = max(1, args.k)
     arc = [
         {"section": name, "top": [song.labels[i] for i in row.argsort()[::-1][:3]]}

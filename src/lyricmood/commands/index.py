@@ -32,18 +32,15 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from lyricmood.default_model import resolve_model
     from lyricmood.index import _distributed, check_index_out, index_catalog
     from lyricmood.inference import EmotionPredictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
     _, _, state = _distributed(None, None)
-    model = args.model
-    if model is None:
-        from lyricmood.default_model import default_model_path
-
-        model = default_model_path()
     predictor = EmotionPredictor(
-        model, batch_size=args.batch_size, device=None if state is None else state.device, bf16=args.bf16
+        resolve_model(args.model), batch_size=args.batch_size, device=None if state is None else state.device,
+        bf16=args.bf16,
     )
     index = index_catalog(
         args.catalog,
