@@ -103,14 +103,11 @@ def resolve_model(args: argparse.Namespace) -> Path | None:
     """--tiny → a fresh tiny model; --model → it; else the default model (None if it is not shipped)."""
     if args.tiny:
         return make_tiny_model()
-    if args.model:
-        return Path(args.model)
+    from lyricmood.default_model import resolve_model as resolve_named_model
     from lyricmood.errors import LyricMoodError
 
     try:
-        from lyricmood.default_model import default_model_path
-
-        return default_model_path()
-    except (LyricMoodError, ImportError) as err:
+        return Path(resolve_named_model(args.model))
+    except LyricMoodError as err:
         print(f"skipped: the default model is missing ({err}); pass --model PATH or --tiny")
         return None

@@ -13,7 +13,8 @@ the most frequent label, so it would inflate every method, random included). Neu
 catalog, where they are distractors. ``--neutral-queries`` keeps them as queries too.
 
 Methods:
-  (a) ours: ``EmotionPredictor.predict`` probabilities, centred cosine (centre = the catalog's mean);
+  (a) ours: ``EmotionPredictor.predict`` probabilities, centred cosine (centre = the catalog's mean); also
+      under raw cosine and Jensen–Shannon, the recommender's other similarities;
   (b) semantic: the backbone's attention-masked mean-pooled last hidden state, L2-normalised, "query: "
       prefix on both sides (e5's convention for symmetric tasks), cosine;
   (c) TF-IDF over char 2–4-grams (works for Korean too), cosine;
@@ -35,9 +36,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     GOEMOTIONS_LABELS,
-    make_tiny_model,
     markdown_table,
     print_machine,
+    resolve_model,
     write_json,
 )
 
@@ -155,16 +156,16 @@ def cosine_scores(Q, C) -> np.ndarray:
     return pairwise_similarity(Q, C, "cosine")
 
 
-def centred_scores(Q: np.ndarray, C: np.ndarray) -> np.ndarray:
+def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str = "centered-cosine") -> np.ndarray:
+    """Query × catalog scores under one of the recommender's similarities (centred on the catalog's mean)."""
     from lyricmood.recommender import pairwise_similarity
 
-    return pairwise_similarity(Q, C, "centered-cosine", center=C.mean(0))
+    return pairwise_similarity(Q, C, similarity, center=C.mean(0) if similarity == "centered-cosine" else None)
 
 
 # ---------------------------------------------------------------------------- demo catalog spread
 def demo_spread(predictor, small: bool) -> tuple[list[dict], dict]:
     from lyricmood.index import load_catalog
-    from lyricmood.recommender import pairwise_similarity
 
     lyrics = list(load_catalog("demo")["lyrics"])
     if small:
@@ -173,8 +174,7 @@ def demo_spread(predictor, small: bool) -> tuple[list[dict], dict]:
     k = min(K, len(V) - 1)
     spreads = {}
     for similarity in ("cosine", "centered-cosine", "jensen-shannon"):
-        center = V.mean(0) if similarity == "centered-cosine" else None
-        S = pairwise_similarity(V, V, similarity, center=center)
+        S = similarity_scores(V, V, similarity)
         found = neighbours(S, np.arange(len(V)), k)
         top = np.take_along_axis(S, found, 1)
         spreads[similarity] = float((top.max(1) - top.min(1)).mean())
@@ -209,22 +209,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from lyricmood.inference import EmotionPredictor
 
-    if args.tiny:
-        model_path = make_tiny_model()
+    model_path = resolve_model(args)
+    if model_path is None:
+        return 0
+    if args.backbone or args.tiny:
         backbone = args.backbone or model_path.parent / "backbone"
     else:
-        if args.model:
-            model_path = Path(args.model)
-        else:
-            from lyricmood.default_model import default_model_path
+        from lyricmood.backbones import prepare_e5
 
-            model_path = default_model_path()
-        if args.backbone:
-            backbone = args.backbone
-        else:
-            from lyricmood.backbones import prepare_e5
-
-            backbone = prepare_e5()
+        backbone = prepare_e5()
 
     en_texts, en_labels = read_goemotions_tsv(en_path)
     ko_texts, ko_labels = read_goemotions_tsv(ko_path)
@@ -267,10 +260,14 @@ def main(argv: list[str] | None = None) -> int:
     def p10(scores) -> float:
         return precision_at_k(Yq, Y, neighbours(scores, queries))
 
+    def emotion_p10(similarity: str) -> dict[str, float]:
+        return {direction: p10(similarity_scores(Q[queries], C, similarity))
+                for direction, Q, C in (("en→en", P_en, P_en), ("ko→ko", P_ko, P_ko), ("ko→en", P_ko, P_en))}
+
     results = {
-        "ours": {"en→en": p10(centred_scores(P_en[queries], P_en)),
-                 "ko→ko": p10(centred_scores(P_ko[queries], P_ko)),
-                 "ko→en": p10(centred_scores(P_ko[queries], P_en))},
+        "ours": emotion_p10("centered-cosine"),
+        "ours, cosine": emotion_p10("cosine"),
+        "ours, jensen-shannon": emotion_p10("jensen-shannon"),
         "semantic": {"en→en": p10(cosine_scores(E_en[queries], E_en)),
                      "ko→ko": p10(cosine_scores(E_ko[queries], E_ko)),
                      "ko→en": p10(cosine_scores(E_ko[queries], E_en))},
@@ -284,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
 
     names = {
         "ours": "(a) ours: emotion probabilities, centred cosine",
+        "ours, cosine": "(a) ours, raw cosine (the study's similarity)",
+        "ours, jensen-shannon": "(a) ours, Jensen–Shannon",
         "semantic": "(b) semantic: backbone mean-pooled, cosine",
         "tfidf": "(c) TF-IDF char 2–4-grams, cosine",
         "random": f"(d) random (expected {random_e:.4f})",
