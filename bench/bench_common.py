@@ -99,15 +99,15 @@ def make_tiny_model(path: str | Path | None = None, style: str = "bert") -> Path
     return path / "model"
 
 
-def resolve_model(args: argparse.Namespace) -> Path | None:
+def model_from_args(args: argparse.Namespace) -> Path | None:
     """--tiny → a fresh tiny model; --model → it; else the default model (None if it is not shipped)."""
     if args.tiny:
         return make_tiny_model()
-    from lyricmood.default_model import resolve_model as resolve_named_model
+    from lyricmood.default_model import resolve_model
     from lyricmood.errors import LyricMoodError
 
     try:
-        return Path(resolve_named_model(args.model))
+        return Path(resolve_model(args.model))
     except LyricMoodError as err:
         print(f"skipped: the default model is missing ({err}); pass --model PATH or --tiny")
         return None

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import add_model_args, markdown_table, print_machine, resolve_model, write_json  # noqa: E402
+from bench_common import add_model_args, markdown_table, model_from_args, print_machine, write_json  # noqa: E402
 
 
 def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(build_once(model, catalog, int(n))))
         return 0
     info = print_machine()
-    model_path = resolve_model(args)
+    model_path = model_from_args(args)
     if model_path is None:
         return 0
     n = args.songs or (300 if args.small else 10_000)

@@ -37,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import (  # noqa: E402
     GOEMOTIONS_LABELS,
     markdown_table,
+    model_from_args,
     print_machine,
-    resolve_model,
     write_json,
 )
 
@@ -156,7 +156,7 @@ def cosine_scores(Q, C) -> np.ndarray:
     return pairwise_similarity(Q, C, "cosine")
 
 
-def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str = "centered-cosine") -> np.ndarray:
+def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str) -> np.ndarray:
     """Query × catalog scores under one of the recommender's similarities (centred on the catalog's mean)."""
     from lyricmood.recommender import pairwise_similarity
 
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from lyricmood.inference import EmotionPredictor
 
-    model_path = resolve_model(args)
+    model_path = model_from_args(args)
     if model_path is None:
         return 0
     if args.backbone or args.tiny:

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import add_model_args, markdown_table, print_machine, resolve_model, write_json  # noqa: E402
+from bench_common import add_model_args, markdown_table, model_from_args, print_machine, write_json  # noqa: E402
 
 TOLERANCE = 1e-4
 # Reduced-precision variants are kept only within this max |Δp| of the pipeline (and when faster).
@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs per method (best time kept)")
     args = parser.parse_args(argv)
     info = print_machine()
-    model_path = resolve_model(args)
+    model_path = model_from_args(args)
     if model_path is None:
         return 0
 
@@ -130,13 +130,11 @@ def main(argv: list[str] | None = None) -> int:
         variant(f"ours, torch.set_num_threads({n})", lambda: ours(predictor, lyrics))
     torch.set_num_threads(threads)
 
-    predictor.bf16 = True  # EmotionPredictor(bf16=True), `lyricmood index --bf16`
-    variant("ours, bf16 autocast (bf16=True)", lambda: ours(predictor, lyrics), tolerance=APPROX_TOLERANCE)
-    predictor.bf16 = False
-    fp32_model = predictor.model
-    predictor.model = torch.ao.quantization.quantize_dynamic(fp32_model, {torch.nn.Linear}, dtype=torch.qint8)
-    variant("ours, dynamic int8 (Linear)", lambda: ours(predictor, lyrics), tolerance=APPROX_TOLERANCE)
-    predictor.model = fp32_model
+    bf16 = EmotionPredictor(predictor.model, predictor.tokenizer, batch_size=predictor.batch_size, bf16=True)
+    variant("ours, bf16 autocast (bf16=True)", lambda: ours(bf16, lyrics), tolerance=APPROX_TOLERANCE)
+    int8_model = torch.ao.quantization.quantize_dynamic(predictor.model, {torch.nn.Linear}, dtype=torch.qint8)
+    int8 = EmotionPredictor(int8_model, predictor.tokenizer, batch_size=predictor.batch_size)
+    variant("ours, dynamic int8 (Linear)", lambda: ours(int8, lyrics), tolerance=APPROX_TOLERANCE)
 
     columns = ["method", "seconds", "songs/s", "speed vs pipeline", "max |Δp| vs pipeline", "top-1 agreement", "note"]
     print(markdown_table(rows, columns))

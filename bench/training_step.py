@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import add_model_args, markdown_table, print_machine, resolve_model, write_json  # noqa: E402
+from bench_common import add_model_args, markdown_table, model_from_args, print_machine, write_json  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "goemotions" / "en" / "train.tsv"
 
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="truncation and fixed-padding length (default 64: the default config's max_seq_length)")
     args = parser.parse_args(argv)
     info = print_machine()
-    model_path = resolve_model(args)
+    model_path = model_from_args(args)
     if model_path is None:
         return 0
     from transformers import AutoTokenizer
