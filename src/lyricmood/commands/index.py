@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from lyricmood.commands import positive_int
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -14,13 +16,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("catalog", metavar="CATALOG", help="CSV / JSONL file, folder of .txt/.lrc files, or 'demo'")
     parser.add_argument("--out", required=True, metavar="INDEX", help="index folder to write")
     parser.add_argument("--model", metavar="PATH", help="model folder or Hub id (default: the embedded default model)")
-    parser.add_argument("--batch-size", type=int, default=64, help="chunks per forward pass (default 64)")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="chunks per forward pass (default 64)")
     parser.add_argument(
         "--bf16", action="store_true",
         help="bfloat16 autocast: faster on CPUs with AVX-512 BF16 and on GPUs; probabilities within ~2e-3 of float32",
     )
     parser.add_argument(
-        "--checkpoint-every", type=int, default=64, metavar="N", help="save progress every N songs (default 64)"
+        "--checkpoint-every", type=positive_int, default=64, metavar="N", help="save progress every N songs (default 64)"
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
