@@ -496,6 +496,18 @@ def load_catalog(catalog: str | Path) -> Any:
     return load_builder_dataset("lyrics_catalog", data_files=str(path))["train"]
 
 
+def open_catalog(catalog: str | Path | Any) -> Any:
+    """:func:`load_catalog` for a path (under ``accelerate launch``, the main process first: it builds the
+    datasets cache, the others reuse it); rows or a dataset are returned as they are."""
+    if not isinstance(catalog, (str, Path, os.PathLike)):
+        return catalog
+    _, _, state = _distributed(None, None)
+    if state is None:
+        return load_catalog(catalog)
+    with state.main_process_first():
+        return load_catalog(catalog)
+
+
 def _rows(catalog: Any) -> Any:
     if hasattr(catalog, "keys") and "train" in catalog and not isinstance(catalog, dict):
         return catalog["train"]  # a DatasetDict
@@ -774,12 +786,7 @@ def index_catalog(
         reuse = SongIndex.load(out)
         reuse.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
     _, world, state = _distributed(None, None)
-    if isinstance(catalog, (str, Path, os.PathLike)):
-        if state is not None:
-            with state.main_process_first():  # one process builds the datasets cache, the others reuse it
-                catalog = load_catalog(catalog)
-        else:
-            catalog = load_catalog(catalog)
+    catalog = open_catalog(catalog)
     partial = partial_path(out)
     index = build_index(
         catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse

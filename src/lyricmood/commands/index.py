@@ -35,17 +35,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.default_model import resolve_model
-    from lyricmood.index import _distributed, check_index_out, index_catalog
+    from lyricmood.index import _distributed, check_index_out, index_catalog, open_catalog
     from lyricmood.inference import EmotionPredictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
+    catalog = open_catalog(args.catalog)  # a bad catalog is reported before the model is loaded, too
     _, _, state = _distributed(None, None)
     predictor = EmotionPredictor(
         resolve_model(args.model), batch_size=args.batch_size, device=None if state is None else state.device,
         bf16=args.bf16,
     )
     index = index_catalog(
-        args.catalog,
+        catalog,
         predictor,
         args.out,
         progress=not args.no_progress,
