@@ -109,6 +109,35 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def folder_manifest(folder: str | Path, exclude: Sequence[str] = ()) -> dict[str, dict]:
+    """Size, mtime and sha256 of every file directly in ``folder`` (for :func:`matches_manifest`)."""
+    folder = Path(folder)
+    manifest = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in exclude:
+            stat = path.stat()
+            manifest[path.name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256_file(path)}
+    return manifest
+
+
+def matches_manifest(folder: str | Path, manifest: dict) -> bool:
+    """True if every file of ``manifest`` is in ``folder`` with its size and checksum.
+
+    A file whose size and mtime are as recorded is not hashed again (hashing a 500 MB model on every
+    start costs a second): a truncation changes the size, an in-place edit the mtime, and both are caught.
+    """
+    try:
+        for name, entry in manifest.items():
+            stat = (Path(folder) / name).stat()
+            if stat.st_size != entry["size"]:
+                return False
+            if stat.st_mtime_ns != entry["mtime_ns"] and sha256_file(Path(folder) / name) != entry["sha256"]:
+                return False
+    except (OSError, KeyError, TypeError, AttributeError):
+        return False
+    return bool(manifest)
+
+
 def stale_temporaries(path: str | Path) -> list[Path]:
     """The temporaries :func:`atomic_path` leaves beside ``path`` when killed (``.<name>.*.tmp`` / ``.old``)."""
     path = Path(path)
@@ -159,17 +188,19 @@ def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
 def build_once(target: str | Path, is_valid: Callable[[Path], bool], build: Callable[[Path], None]) -> Path:
     """Build the cache folder ``target`` once, safely: ``build(tmp)`` fills a temporary that becomes ``target``.
 
-    Under an exclusive lock of the parent folder: returns at once if ``is_valid(target)`` (another process
-    may just have built it), removes the temporaries of preparations that were killed (they are only
-    ever left by a dead process, since a live one holds the lock), then builds and swaps in atomically.
+    Returns at once when ``is_valid(target)``. Else, under an exclusive lock of the parent folder: removes
+    the temporaries of preparations that were killed (only a dead process leaves them, since a live one
+    holds the lock), returns if another process has just built ``target``, else builds and swaps it in.
     """
     target = Path(target)
+    if is_valid(target) and not stale_temporaries(target):
+        return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with folder_lock(target.parent):
-        if is_valid(target):
-            return target
         for stale in stale_temporaries(target):
             _remove(stale)
+        if is_valid(target):
+            return target
         with atomic_path(target) as tmp:
             build(tmp)
     return target
