@@ -161,26 +161,28 @@ def _remove(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[None]:
-    """Hold a lock on an existing folder: exclusive (a writer) or ``shared`` (readers).
+def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[bool]:
+    """Hold a lock on an existing folder: exclusive (a writer) or ``shared`` (readers); yields whether it is held.
 
     ``flock`` on the folder itself: nothing is left behind, and the lock dies with its process (a
-    ``kill -9`` never leaves a folder locked). A no-op where ``flock`` is unavailable.
+    ``kill -9`` never leaves a folder locked). Yields ``False`` where ``flock`` is unavailable: then a
+    writer must not remove other writers' temporaries, since it cannot tell a dead one from a live one.
     """
     if fcntl is None:
-        yield
+        yield False
         return
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
-        yield  # e.g. not a folder: the caller reports it
+        yield False  # e.g. not a folder: the caller reports it
         return
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            locked = True
         except OSError:
-            pass  # a file system without locks: atomic renames still hold
-        yield
+            locked = False  # a file system without locks: atomic renames still hold
+        yield locked
     finally:
         os.close(fd)  # releases the lock
 
@@ -196,8 +198,8 @@ def build_once(target: str | Path, is_valid: Callable[[Path], bool], build: Call
     if is_valid(target) and not stale_temporaries(target):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    with folder_lock(target.parent):
-        for stale in stale_temporaries(target):
+    with folder_lock(target.parent) as locked:
+        for stale in stale_temporaries(target) if locked else ():
             _remove(stale)
         if is_valid(target):
             return target
@@ -311,8 +313,8 @@ def staged_folder(
     ``folder``'s files are unchanged.
     """
     folder = claim_folder(folder, kind, legacy=legacy)
-    with folder_lock(folder):
-        for stale in folder.glob(_STAGING_PREFIX + "*"):  # from writers killed while holding this lock
+    with folder_lock(folder) as locked:
+        for stale in folder.glob(_STAGING_PREFIX + "*") if locked else ():  # left by killed writers
             _remove(stale)
         staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=folder))
         try:

@@ -143,14 +143,17 @@ def _pieces(line: str) -> Iterator[str]:
 
 
 def _blocks(lines: Sequence[str]) -> Iterator[list[str]]:
-    """Lines (over-long ones in pieces) in blocks of at most ``_TOKENIZE_BLOCK`` lines, tokenized together."""
+    """Lines (over-long ones in pieces) in blocks tokenized together: at most ``_TOKENIZE_BLOCK`` lines and
+    about 16 pieces' worth of characters."""
     block: list[str] = []
+    size = 0
     for line in lines:
         for piece in _pieces(line):
             block.append(piece)
-            if len(block) == _TOKENIZE_BLOCK:
+            size += len(piece)
+            if len(block) == _TOKENIZE_BLOCK or size >= 16 * MAX_PIECE_CHARS:
                 yield block
-                block = []
+                block, size = [], 0
     if block:
         yield block
 

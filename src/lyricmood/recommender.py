@@ -265,7 +265,7 @@ class Recommender:
             if not np.isfinite(weight) or weight < 0:
                 raise LyricMoodError(f"the weight of {name!r} must be a finite number ≥ 0, got {weight}", field="mood")
             w[position[name]] += weight
-        if w.sum() <= 0:
+        if w.max() <= 0:
             raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
         w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
         w /= w.sum()
