@@ -23,13 +23,16 @@ from typing import Any
 import datasets
 
 from lyricmood.errors import LyricMoodError
-from lyricmood.io import atomic_path
+from lyricmood.io import atomic_path, check_ours, write_marker
 
 from ._common import LocalFilesBuilder
 from .aihub_emotion import AIHubEmotion
 from .goemotions import GoEmotions
 from .kote import Kote
 from .lyrics_catalog import LyricsCatalog, detect_lang, parse_lrc
+
+#: the ownership marker's kind of a folder written by :func:`export_parquet` (see :mod:`lyricmood.io`)
+EXPORT_KIND = "dataset-export"
 
 BUILDERS: dict[str, type[LocalFilesBuilder]] = {
     "goemotions": GoEmotions,
@@ -172,6 +175,7 @@ def export_parquet(
             file=out,
             hint="choose another --out, or pass --overwrite to replace it",
         )
+    check_ours(out, EXPORT_KIND)  # --overwrite replaces only an earlier export (marked), never another folder
     cls = _builder_class(name)
     configs = list(configs or [cls.DEFAULT_CONFIG_NAME])
     written: dict[str, list[str]] = {}
@@ -188,6 +192,7 @@ def export_parquet(
                     dataset.shard(num_shards, index, contiguous=True).to_parquet(str(path))
         (tmp / "README.md").write_text(dataset_card(name, written), encoding="utf-8")
         _copy_license(name, data_dir, tmp)
+        write_marker(tmp, EXPORT_KIND)
     return out
 
 

@@ -25,6 +25,7 @@ import json
 import logging
 import math
 import os
+import re
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
@@ -386,6 +387,14 @@ def _read_consistent(path: Path) -> tuple[dict, dict[str, bytes]]:
     raise problem
 
 
+_CHECKPOINT_ENTRY = re.compile(r"(shard|result)-\d+-of-\d+|part-\d{6}")
+
+
+def _is_unmarked_checkpoint(folder: Path) -> bool:
+    """A build checkpoint written before lyricmood marked its folders: only shard, result and part folders."""
+    return all(entry.is_dir() and _CHECKPOINT_ENTRY.fullmatch(entry.name) for entry in folder.iterdir())
+
+
 def _is_unmarked_index(folder: Path) -> bool:
     """An index folder written before lyricmood marked its folders: ``index.json`` of our format."""
     try:
@@ -547,7 +556,7 @@ class _Checkpoint:
                     self.done[song_id] = (meta["lyrics_sha1"], reuse.song_emotion(song_id))
         if folder is None:
             return
-        claim_folder(folder, "checkpoint")
+        claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
         parts = sorted(folder.glob("part-*"))
         found: dict[str, tuple[str, SongEmotion]] = {}
         try:
@@ -633,7 +642,7 @@ def build_index(
     own_folder = checkpoint_dir is None and world > 1
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
-    root = claim_folder(checkpoint_dir, "checkpoint") if checkpoint_dir is not None else None
+    root = None if checkpoint_dir is None else claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
     checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, reuse)
 
     rows = _rows(catalog)
@@ -758,7 +767,7 @@ def check_index_out(out: str | Path, *, overwrite: bool = False, update: bool = 
     if update and out.exists() and not (out / INFO_FILE).is_file():
         raise LyricMoodError(f"--update needs an existing index, and {out} has none", file=out,
                              hint="drop --update to build a new index")
-    check_ours(partial_path(out), "checkpoint")
+    check_ours(partial_path(out), "checkpoint", legacy=_is_unmarked_checkpoint)
 
 
 def index_catalog(
