@@ -557,7 +557,8 @@ class _Checkpoint:
         if folder is None:
             return
         claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
-        parts = sorted(folder.glob("part-*"))
+        # A part without index.json was being written when the build was killed: it is redone (and overwritten).
+        parts = sorted(part for part in folder.glob("part-*") if (part / INFO_FILE).is_file())
         found: dict[str, tuple[str, SongEmotion]] = {}
         try:
             for part in parts:
