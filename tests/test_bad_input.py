@@ -594,6 +594,8 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert [p for p in models.iterdir() if p.name.endswith(".tmp")]  # the killed preparation's leftovers
+    (models / ".default-0123456789abcdef.x1y2.tmp").mkdir()  # and one of an older version's
+    (models / ".default-0123456789abcdef.x1y2.tmp" / "model.safetensors").write_bytes(b"old")
 
     builds = []
 

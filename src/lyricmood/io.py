@@ -1,7 +1,7 @@
 """Files written atomically, folders lyricmood owns, locks, and where lyricmood keeps its cache.
 
 Ownership. lyricmood never deletes, replaces or writes into what it did not create. Every output folder
-it creates (an index, an index build's ``<out>.partial`` checkpoint) carries a marker file,
+it creates (an index, an index build's ``<out>.partial`` checkpoint, a ``data export``) carries a marker file,
 :data:`MARKER_FILE` (``.lyricmood``), written before anything else goes in::
 
     {"created_by": "lyricmood", "kind": "index", "files": ["index.json", "songs.jsonl", ...]}
@@ -9,7 +9,8 @@ it creates (an index, an index build's ``<out>.partial`` checkpoint) carries a m
 ``kind`` says what the folder is (``"index"``, ``"checkpoint"``); ``files`` lists the files lyricmood
 wrote there and may replace or delete later (absent for a ``"checkpoint"``, whose whole content is
 lyricmood's). Any other file in a marked folder is the user's and is left alone. A folder without the
-marker is written into only when it is empty.
+marker is written into only when it is empty, or when its layout shows an older lyricmood wrote it (an
+``index.json`` of the index format; a checkpoint of shard/part folders only): it gets the marker then.
 
 Concurrency. A writer holds an exclusive lock on the folder it writes (``flock`` of the folder itself,
 on POSIX) for the whole write and, under it, removes the temporaries of writers that were killed;
@@ -138,14 +139,14 @@ def matches_manifest(folder: str | Path, manifest: dict) -> bool:
     return bool(manifest)
 
 
-def stale_temporaries(path: str | Path) -> list[Path]:
-    """The temporaries :func:`atomic_path` leaves beside ``path`` when killed (``.<name>.*.tmp`` / ``.old``)."""
+def stale_temporaries(path: str | Path, family: str | None = None) -> list[Path]:
+    """The temporaries :func:`atomic_path` leaves beside ``path`` when killed (``.<name>.*.tmp`` / ``.old``);
+    with ``family``, those of every sibling whose name starts with it (``.default-*.tmp``: older versions too)."""
     path = Path(path)
     if not path.parent.is_dir():
         return []
-    return sorted(
-        p for p in path.parent.glob(f".{path.name}.*") if p.name.endswith((".tmp", ".old"))
-    )
+    pattern = f".{family}*" if family else f".{path.name}.*"
+    return sorted(p for p in path.parent.glob(pattern) if p.name.endswith((".tmp", ".old")))
 
 
 def _remove(path: Path) -> None:
@@ -187,19 +188,23 @@ def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[bool]:
         os.close(fd)  # releases the lock
 
 
-def build_once(target: str | Path, is_valid: Callable[[Path], bool], build: Callable[[Path], None]) -> Path:
+def build_once(
+    target: str | Path, is_valid: Callable[[Path], bool], build: Callable[[Path], None], *, family: str | None = None
+) -> Path:
     """Build the cache folder ``target`` once, safely: ``build(tmp)`` fills a temporary that becomes ``target``.
 
     Returns at once when ``is_valid(target)``. Else, under an exclusive lock of the parent folder: removes
     the temporaries of preparations that were killed (only a dead process leaves them, since a live one
     holds the lock), returns if another process has just built ``target``, else builds and swaps it in.
+    ``family``: the name prefix shared by every version of ``target`` (all built under the same lock), so
+    that leftovers of older versions are removed too.
     """
     target = Path(target)
-    if is_valid(target) and not stale_temporaries(target):
+    if is_valid(target) and not stale_temporaries(target, family):
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     with folder_lock(target.parent) as locked:
-        for stale in stale_temporaries(target) if locked else ():
+        for stale in stale_temporaries(target, family) if locked else ():
             _remove(stale)
         if is_valid(target):
             return target
@@ -261,7 +266,7 @@ def check_ours(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] 
         return
     if not folder.is_dir():
         raise LyricMoodError(
-            f"exists and is not a folder: lyricmood does not replace it", file=folder, hint="choose another path"
+            "exists and is not a folder: lyricmood does not replace it", file=folder, hint="choose another path"
         )
     marker = read_marker(folder)
     if marker is not None:
