@@ -191,6 +191,12 @@ class LyricsCatalog(LocalFilesBuilder):
         reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
         columns = [c.strip() for c in reader.fieldnames or []]
         reader.fieldnames = columns
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            raise LyricMoodError(
+                f"column {twice[0]!r} appears {columns.count(twice[0])} times in the header", file=path, line=1,
+                field=twice[0], hint="give each column once",
+            )
         for column in REQUIRED_COLUMNS:
             if column not in columns:
                 raise LyricMoodError(

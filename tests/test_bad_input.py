@@ -152,6 +152,9 @@ def _catalogs(tmp: Path) -> None:
     write_csv(tmp / "year_inf.csv", [rows[0], {**rows[1], "year": "inf"}])
     write_csv(tmp / "year_huge.csv", [rows[0], {**rows[1], "year": "1e12"}])
     (tmp / "rows.jsonl").write_text(json.dumps(rows[0]) + "\n" + json.dumps({**rows[1], "lyrics": {"a": 1}}) + "\n")
+    (tmp / "dup_column.csv").write_text("id,title,lyrics,id\na,A,sad rain,b\n")
+    (tmp / "extra_cells.csv").write_text("id,title,lyrics\na,A,sad rain,oops,more\n")
+    (tmp / "array.jsonl").write_text("[1, 2]\n")
     (tmp / "some.csv").write_text("id,title,lyrics\n")
     (tmp / "a_file").write_text("not a folder")
     (tmp / "existing.png").write_bytes(b"\x89PNG mine")
@@ -213,6 +216,12 @@ CLI_CASES = [
      "line 5, field 'year': year '1e12' is not a whole number"),
     ("JSON lyrics that are an object", _catalogs, "index {tmp}/rows.jsonl --out {tmp}/o --model {model}", 1,
      "line 2, field 'lyrics': expected text, got dict"),
+    ("duplicate CSV column", _catalogs, "index {tmp}/dup_column.csv --out {tmp}/o --model {model}", 1,
+     "line 1, field 'id': column 'id' appears 2 times"),
+    ("more cells than columns", _catalogs, "index {tmp}/extra_cells.csv --out {tmp}/o --model {model}", 1,
+     "line 2: 5 cells, the header has 3 columns"),
+    ("JSON line that is not an object", _catalogs, "index {tmp}/array.jsonl --out {tmp}/o --model {model}", 1,
+     "line 1: expected a JSON object"),
     # paths
     ("recommend --index a CSV", _catalogs, "recommend --song s0 --index {tmp}/some.csv", 1,
      "is a file, not an index folder"),
