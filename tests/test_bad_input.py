@@ -420,7 +420,15 @@ def test_api_type_checks(index_dir, predictor):
         predictor.score_song({"lyrics": "sad rain"})
     with pytest.raises(LyricMoodTypeError):
         list(predictor.score_songs(["fine words", 42]))
+    with pytest.raises(LyricMoodTypeError, match="for one song use score_song"):
+        list(predictor.score_songs("sad rain"))
     recommender = Recommender(SongIndex.load(index_dir), predictor=predictor)
+    for query in (b"sad rain tonight", {"lyrics": "sad rain"}, ["s0"], None.__class__):
+        with pytest.raises(LyricMoodTypeError):
+            recommender.similar_songs(query, k=2)
+    assert recommender.similar_songs("s0", k=2) == recommender.similar_songs(recommender.resolve_id("s0"), k=2)
+    with pytest.raises(LyricMoodTypeError, match="mapping of emotions"):
+        recommender.recommend_for_mood("sadness", k=2)
     nan = np.full(len(LABELS), np.nan)
     with pytest.raises(LyricMoodError, match="NaN or infinity"):
         recommender.similar_songs(vector=nan, k=2)

@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from .errors import LyricMoodError
+from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .index import SongIndex, read_index_info
 from .inference import EmotionPredictor, SongEmotion
 
@@ -227,6 +227,8 @@ class Recommender:
 
         Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
         """
+        if not isinstance(song_id_or_lyrics, (str, int)) or isinstance(song_id_or_lyrics, bool):
+            require_text(song_id_or_lyrics, "a query (a song id, title or lyrics)")  # bytes, dicts … are refused
         text = str(song_id_or_lyrics)
         try:
             song_id = self.resolve_id(text)
@@ -244,7 +246,13 @@ class Recommender:
         Centred cosine compares directions away from the catalog mean, so the query is ``mean + w``: songs
         above average on the named emotions (in those proportions) rank first. The other similarities use ``w``.
         """
-        if not isinstance(mood, Mapping) or not mood:
+        if not isinstance(mood, Mapping):
+            raise LyricMoodTypeError(
+                f"the mood must be a mapping of emotions to weights, got {type(mood).__name__}",
+                field="mood",
+                hint='e.g. {"sadness": 0.7, "love": 0.3}; parse_mood("sadness=0.7,love=0.3") reads text',
+            )
+        if not mood:
             raise LyricMoodError(
                 "the mood is empty", field="mood", hint='give emotions with weights, e.g. {"sadness": 0.7, "love": 0.3}'
             )
