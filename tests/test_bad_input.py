@@ -469,6 +469,41 @@ def test_api_index_checks(predictor):
         predictor.batch_size = size
 
 
+API_OUT_CASES = [
+    ("existing foreign folder", _foreign_folder, "folder", {}, "already exists"),
+    ("overwrite a foreign folder", _foreign_folder, "folder", {"overwrite": True}, "not created by lyricmood"),
+    ("update a foreign folder", _folder_with_foreign_index_json, "web", {"update": True}, "not created by lyricmood"),
+    ("foreign .partial", _partial_of_someone_else, "X", {}, "not created by lyricmood"),
+    ("under a file", _catalogs, "a_file/sub", {}, "is a file, not a folder"),
+]
+
+
+@pytest.mark.parametrize("name, setup, out, flags, message", API_OUT_CASES, ids=[c[0] for c in API_OUT_CASES])
+def test_api_index_catalog_refuses_before_scoring(name, setup, out, flags, message, predictor, tmp_path, monkeypatch):
+    from lyricmood.index import index_catalog
+    from lyricmood.inference import EmotionPredictor
+
+    setup(tmp_path)
+    before = snapshot(tmp_path)
+    monkeypatch.setattr(EmotionPredictor, "score_songs", lambda *a, **k: pytest.fail("scored before refusing"))
+    with pytest.raises(LyricMoodError, match=message):
+        index_catalog(song_rows(3), predictor, tmp_path / out, progress=False, **flags)
+    assert snapshot(tmp_path) == before
+
+
+def test_api_figures_never_replace_a_folder(tmp_path):
+    from matplotlib.figure import Figure
+
+    from lyricmood.plots import save_figure
+
+    _foreign_folder(tmp_path)
+    before = snapshot(tmp_path)
+    for path in (tmp_path / "folder", tmp_path / "figure.txt"):
+        with pytest.raises(LyricMoodError):
+            save_figure(Figure(), path)
+    assert snapshot(tmp_path) == before
+
+
 def test_huge_single_line_is_chunked_without_tokenizing_it_whole(predictor):
     from lyricmood import lyrics
 
