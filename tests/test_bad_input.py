@@ -387,6 +387,10 @@ DAMAGE = [
     ("year as text", dict(edit_rows=lambda rows: [{**r, "year": "1990s"} for r in rows]),
      "line 1, field 'year': year must be a whole number"),
     ("duplicate id", dict(edit_rows=lambda rows: [{**r, "id": "s0"} for r in rows]), "duplicate song id 's0'"),
+    ("sections not a list", dict(edit_rows=lambda rows: [{**r, "sections": "Verse"} for r in rows]),
+     "line 1, field 'sections': sections must be a list"),
+    ("sections and vectors disagree", dict(edit_rows=lambda rows: [{**r, "sections": ["a", "b", "c", "d"]}
+                                                                   for r in rows]), "one per stored section vector"),
     ("version as text", dict(edit_info=lambda info: info.update(version="2")), "invalid version '2'"),
     ("labels not a list", dict(edit_info=lambda info: info.update(labels="joy")), "invalid 'labels'"),
     ("file name with a path", dict(edit_info=lambda info: info["files"].update({"../x": "0"})), "invalid 'files'"),

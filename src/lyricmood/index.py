@@ -51,7 +51,10 @@ INFO_FILE = "index.json"
 METADATA_FIELDS = ("title", "artist", "year", "lang", "intended_mood")
 REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
 #: types a loaded index may hold in these metadata fields (hand-edited rows are checked against them)
-_FIELD_TYPES = {"title": str, "artist": str, "year": int, "lang": str, "intended_mood": str, "lyrics_sha1": str}
+_FIELD_TYPES = {
+    "title": str, "artist": str, "year": int, "lang": str, "intended_mood": str, "lyrics_sha1": str,
+    "sections": list, "num_chunks": int, "num_tokens": int,
+}
 
 
 def valid_song_id(value: Any) -> str:
@@ -326,6 +329,7 @@ class SongIndex:
             not (len(rows) == info["num_songs"] == len(vectors) == len(offsets) - 1)
             or vectors.shape[1:] != (len(labels),)
             or section_vectors.shape[1:] != (len(labels),)
+            or offsets.dtype.kind not in "iu"
             or offsets[0] != 0
             or offsets[-1] != len(section_vectors)
             or np.any(np.diff(offsets) < 0)
@@ -333,7 +337,7 @@ class SongIndex:
             raise LyricMoodError(
                 "the index files disagree on the number of songs or labels", file=path, hint=REBUILD_HINT
             )
-        _check_loaded(path, info, vectors, section_vectors, rows)
+        _check_loaded(path, info, vectors, section_vectors, offsets, rows)
         ids, metadata = [], []
         for i, row in enumerate(rows):
             ids.append(row.pop("id"))
@@ -403,7 +407,12 @@ def _is_unmarked_index(folder: Path) -> bool:
         return False
 
 
-def _check_loaded(path: Path, info: dict, vectors: np.ndarray, section_vectors: np.ndarray, rows: list) -> None:
+_KIND_NAMES = {str: "a text", int: "a whole number", list: "a list"}
+
+
+def _check_loaded(
+    path: Path, info: dict, vectors: np.ndarray, section_vectors: np.ndarray, offsets: np.ndarray, rows: list
+) -> None:
     """Refuse an index whose files are consistent (checksums match) but whose content is not usable:
     hand-edited rows, non-finite vectors (they would score every song 0 and rank the catalog in order)."""
     where = path / SONGS_FILE
@@ -422,9 +431,17 @@ def _check_loaded(path: Path, info: dict, vectors: np.ndarray, section_vectors: 
             found = row.get(field_name)
             if found is not None and (not isinstance(found, kind) or isinstance(found, bool)):
                 raise LyricMoodError(
-                    f"{field_name} must be {'a whole number' if kind is int else 'a text'} or null, got {found!r}",
+                    f"{field_name} must be {_KIND_NAMES[kind]} or null, got {found!r}",
                     file=where, line=line, field=field_name, hint=REBUILD_HINT,
                 )
+        sections, stored = row.get("sections"), offsets[line] - offsets[line - 1]
+        if sections is not None and (
+            not all(isinstance(x, str) for x in sections) or (stored and len(sections) != stored)
+        ):
+            raise LyricMoodError(
+                "sections must be texts, one per stored section vector", file=where, line=line, field="sections",
+                hint=REBUILD_HINT,
+            )
     for name, array in (("vectors", vectors), ("section_vectors", section_vectors)):
         if array.dtype.kind != "f" or array.ndim != 2:
             raise LyricMoodError(f"{VECTORS_FILE} holds {name} of the wrong type or shape", file=path,
