@@ -228,7 +228,8 @@ CLI_CASES = [
     ("index --out under a file", _catalogs, "index {tmp}/../catalog/songs.csv --out {tmp}/a_file/sub --model {model}",
      1, "a_file is a file, not a folder"),
     ("lyrics file that is a folder", _catalogs,
-     "recommend --lyrics-file {tmp}/lyrics_folder --index {index} --model {model}", 1, "is a folder, not a lyrics file"),
+     "recommend --lyrics-file {tmp}/lyrics_folder --index {index} --model {model}", 1,
+     "is a folder, not a lyrics file"),
     ("lyrics file missing", None, "recommend --lyrics-file {tmp}/nope.txt --index {index} --model {model}", 1,
      "lyrics file not found"),
     ("one-song catalog", None, "recommend --song s0 --index {one}", 1, "only one song, the query itself"),
@@ -279,7 +280,8 @@ def test_index_out_dot_overwrite_is_refused(index_dir, model_dir, tmp_path, monk
 def test_update_and_overwrite_keep_files_lyricmood_does_not_own(index_dir, model_dir, tmp_path, capsys):
     out = tmp_path / "idx"
     catalog = write_csv(tmp_path / "songs.csv", song_rows(4))
-    assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress"], capsys)[0] == 0
+    argv = ["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress"]
+    assert run_cli(argv, capsys)[0] == 0
     (out / "my-notes.md").write_text("notes about my index")
     write_csv(catalog, song_rows(5))
     for flag in ("--update", "--overwrite"):

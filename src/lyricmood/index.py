@@ -455,6 +455,12 @@ def _check_loaded(
             )
 
 
+def _is_file_entry(name: Any, checksum: Any) -> bool:
+    """A ``files`` entry of ``index.json``: a plain file name in the folder (no path) and its checksum."""
+    plain = isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+    return plain and isinstance(checksum, str)
+
+
 def read_index_info(path: str | Path) -> dict:
     """``index.json`` of an index folder (fingerprint, labels, size), without loading the vectors."""
     path = Path(path)
@@ -491,8 +497,9 @@ def read_index_info(path: str | Path) -> dict:
         "fingerprint": lambda v: isinstance(v, str),
         "labels": lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
         "num_songs": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
-        "files": lambda v: isinstance(v, dict) and {VECTORS_FILE, SONGS_FILE} <= set(v)
-        and all(isinstance(x, str) and "/" not in k and "\\" not in k and k not in ("", ".", "..") for k, x in v.items()),
+        "files": lambda v: isinstance(v, dict)
+        and {VECTORS_FILE, SONGS_FILE} <= set(v)
+        and all(_is_file_entry(name, checksum) for name, checksum in v.items()),
     }
     for key, valid in checks.items():
         if key not in info:
@@ -660,7 +667,9 @@ def build_index(
     own_folder = checkpoint_dir is None and world > 1
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
-    root = None if checkpoint_dir is None else claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
+    root = None
+    if checkpoint_dir is not None:
+        root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
     checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, reuse)
 
     rows = _rows(catalog)

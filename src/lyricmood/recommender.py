@@ -713,7 +713,8 @@ def format_recommendations(recommendations: Sequence[Recommendation], fmt: str =
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: csv_safe(v) for k, v in {**row, "shared_emotions": ";".join(row["shared_emotions"])}.items()})
+            row = {**row, "shared_emotions": ";".join(row["shared_emotions"])}
+            writer.writerow({key: csv_safe(value) for key, value in row.items()})
         return buffer.getvalue().rstrip("\n")
     if fmt == "table":
         return format_table([{**row, "shared_emotions": row["shared_emotions"]} for row in rows], columns)

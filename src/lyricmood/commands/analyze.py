@@ -77,7 +77,9 @@ def check_out_folder(out: Path, *, overwrite: bool) -> None:
     existing = [name for name in OUT_FILES if (out / name).exists()]
     if existing and not overwrite:
         raise LyricMoodError(
-            f"already holds {', '.join(existing)}", file=out, hint="pass --overwrite to replace them, or choose another --out"
+            f"already holds {', '.join(existing)}",
+            file=out,
+            hint="pass --overwrite to replace them, or choose another --out",
         )
     for name in OUT_FILES:
         if (out / name).is_dir():

@@ -111,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         reason = explain_no_results(
             recommender, query_in_catalog=args.song is not None, year_range=filters["year_range"], lang=filters["lang"]
         )
-        raise LyricMoodError(f"no song to recommend: {reason}", hint="widen or drop --years / --lang, or index more songs")
+        raise LyricMoodError(
+            f"no song to recommend: {reason}", hint="widen or drop --years / --lang, or index more songs"
+        )
     print(format_recommendations(results, args.format))
     return 0
