@@ -233,6 +233,8 @@ CLI_CASES = [
     ("lyrics file missing", None, "recommend --lyrics-file {tmp}/nope.txt --index {index} --model {model}", 1,
      "lyrics file not found"),
     ("one-song catalog", None, "recommend --song s0 --index {one}", 1, "only one song, the query itself"),
+    ("only the same artist left", None, "recommend --song s3 --index {index} --years 1990-1990 --exclude-same-artist",
+     1, "by the query's artist"),
 ]
 
 

@@ -328,11 +328,12 @@ def staged_folder(
             if MARKER_FILE in names:
                 raise ValueError(f"{MARKER_FILE} is written by staged_folder itself")
             previous = read_marker(folder) or {}
-            for name in sorted(names, key=lambda n: n == last):
-                if (folder / name).is_dir():
+            for name in names:  # all checked before the first rename: nothing is half replaced
+                if (folder / name).is_dir() and not (folder / name).is_symlink():
                     raise LyricMoodError(
                         f"{name} is a folder: not replacing it with a file", file=folder / name, hint="move it away"
                     )
+            for name in sorted(names, key=lambda n: n == last):
                 os.replace(staging / name, folder / name)
             for name in set(previous.get("files") or []) - set(names):
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):

@@ -635,6 +635,7 @@ def explain_no_results(
     query_in_catalog: bool = False,
     year_range: tuple[int, int] | None = None,
     lang: str | Sequence[str] | None = None,
+    exclude_same_artist: bool = False,
 ) -> str:
     """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
     if len(recommender.index) == 1 and query_in_catalog:
@@ -655,6 +656,8 @@ def explain_no_results(
             reasons.append(
                 f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
             )
+    if not reasons and exclude_same_artist and query_in_catalog:
+        reasons.append("every other song that passes the filters is by the query's artist")
     return "; ".join(reasons) or "no song matches the filters together"
 
 

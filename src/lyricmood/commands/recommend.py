@@ -109,10 +109,15 @@ def run(args: argparse.Namespace) -> int:
         )
     if not results:
         reason = explain_no_results(
-            recommender, query_in_catalog=args.song is not None, year_range=filters["year_range"], lang=filters["lang"]
+            recommender,
+            query_in_catalog=args.song is not None,
+            year_range=filters["year_range"],
+            lang=filters["lang"],
+            exclude_same_artist=args.exclude_same_artist,
         )
         raise LyricMoodError(
-            f"no song to recommend: {reason}", hint="widen or drop --years / --lang, or index more songs"
+            f"no song to recommend: {reason}",
+            hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",
         )
     print(format_recommendations(results, args.format))
     return 0
