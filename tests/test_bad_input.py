@@ -684,3 +684,17 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
     weights.write_bytes(bytes(data))
     os.utime(weights, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert default_model.default_model_path(cache=cache) == path and len(builds) == 3
+
+
+def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_dir, tmp_path, capsys):
+    import shutil
+
+    out = tmp_path / "old-index"
+    shutil.copytree(index_dir, out)
+    (out / MARKER_FILE).unlink()  # as written by an older lyricmood
+    (out / "notes.txt").write_text("mine")
+    argv = ["index", str(index_dir.parent / "songs.csv"), "--out", str(out), "--model", str(model_dir),
+            "--no-progress", "--update"]
+    assert run_cli(argv, capsys)[0] == 0
+    assert json.loads((out / MARKER_FILE).read_text())["kind"] == "index"
+    assert (out / "notes.txt").read_text() == "mine" and len(SongIndex.load(out)) == 6
