@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.commands.recommend import read_lyrics_file
     from lyricmood.default_model import resolve_model
     from lyricmood.inference import EmotionPredictor
-    from lyricmood.recommender import format_table
+    from lyricmood.recommender import format_table, json_safe
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     ]
     if args.format == "json":
         report = {"top_emotions": [{"emotion": e, "score": s} for e, s in song.top(k)], "arc": arc, **song.to_dict()}
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(report, ensure_ascii=False, indent=2)))
     else:
         print(format_table([{"emotion": e, "score": s} for e, s in song.top(k)], ["emotion", "score"]))
         print()
