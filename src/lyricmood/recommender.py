@@ -45,7 +45,8 @@ from .index import SongIndex, read_index_info
 from .inference import EmotionPredictor, SongEmotion
 
 SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
-#: the largest year a filter or a catalog accepts
+#: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
+#: not imported here because that module pulls in ``datasets``)
 MAX_YEAR = 9999
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
