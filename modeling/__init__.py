@@ -1,4 +1,4 @@
-"""LyricMood model classes, registered with transformers' Auto classes in this process.
+"""LyricMood model classes, registered with transformers' Auto classes in this process (on import).
 
 The two files beside this one are the Hub model code (copied into every saved model folder);
 this ``__init__`` is only for users who have ``lyricmood`` installed.
