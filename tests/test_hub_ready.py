@@ -109,8 +109,11 @@ def test_card_usage_snippet_runs_without_prompts(trained, tmp_path):
     assert len(printed) == 2 and all(set(row) <= labels for row in printed), done.stdout
 
 
-def _card(dataset: str, dataset_config: str, backbone: str):
-    config = LyricMoodConfig(backbone_config=tiny_backbone_config(), id2label={0: "joy", 1: "sadness"})
+def _card(dataset: str, dataset_config: str, backbone: str, backbone_id: str | None = None):
+    backbone_config = tiny_backbone_config()
+    # As training records it: the Hub id of the backbone argument, "" for a local folder that names none.
+    backbone_config._name_or_path = backbone_hub_id(backbone) if backbone_id is None else backbone_id
+    config = LyricMoodConfig(backbone_config=backbone_config, id2label={0: "joy", 1: "sadness"})
     results = {"test": {"macro_f1": 0.5, "micro_f1": 0.6, "similarity_weighted_f1": 0.7, "num_examples": 10}}
     run_info = {"model_args": {"backbone": backbone},
                 "data_args": {"dataset": dataset, "dataset_config": dataset_config, "data_dir": "/home/me/data/x"},
@@ -134,6 +137,8 @@ def test_card_license_and_metadata_follow_backbone_and_data():
     card = _card("kote", "default", "multilingual-e5-small")
     assert (card.data.datasets, card.data.license) == (["searle-j/kote"], "apache-2.0")
     assert "/home/me" not in str(card)
+    card = _card("goemotions", "en", "my-backbone", backbone_id="")  # a local folder that records no Hub id
+    assert card.data.base_model is None and card.data.license == "other"
 
 
 def test_default_model_card_is_generated_from_its_results():
@@ -147,6 +152,30 @@ def test_default_model_card_is_generated_from_its_results():
     info = json.loads((shipped / "training_info.json").read_text())
     rebuilt = model_card(LyricMoodConfig.from_pretrained(shipped), results, info)
     assert str(rebuilt) == (shipped / "README.md").read_text(encoding="utf-8")
+
+
+def test_card_rebuild_cleans_an_old_folder(tmp_path):
+    """`python -m lyricmood.model_card FOLDER` on a folder written before: paths go, the card is rebuilt."""
+    from lyricmood.model_card import write_card_files
+
+    shipped = shipped_dir()
+    config = json.loads((shipped / "config.json").read_text())
+    config["backbone_config"]["_name_or_path"] = "/root/.cache/huggingface/lyricmood/backbones/e5"
+    info = json.loads((shipped / "training_info.json").read_text())
+    info["data_args"]["data_dir"] = "/home/me/data/goemotions"
+    info["training_args"]["output_dir"] = "/home/me/runs/default-e5-arch2"
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    (tmp_path / "training_info.json").write_text(json.dumps(info))
+    (tmp_path / "eval_results.json").write_bytes((shipped / "eval_results.json").read_bytes())
+    (tmp_path / "README.md").write_text("---\nlicense: apache-2.0\n---\nhand-written\n")
+
+    write_card_files(tmp_path)
+    for name in ("config.json", "training_info.json", "README.md"):
+        assert "/root" not in (tmp_path / name).read_text() and "/home" not in (tmp_path / name).read_text(), name
+    # The backbone had no Hub id to record (its folder is gone): the card claims no base model.
+    assert json.loads((tmp_path / "config.json").read_text())["backbone_config"]["_name_or_path"] == ""
+    assert json.loads((tmp_path / "training_info.json").read_text())["data_args"]["data_dir"] == "goemotions"
+    assert ModelCard.load(tmp_path / "README.md").data.eval_results
 
 
 def test_public_names_are_never_paths(tmp_path, e5_backbone_dir):

@@ -19,8 +19,8 @@ from pathlib import Path
 from .backbones import DEFAULT_BACKBONE, HUB_ID as E5_HUB_ID
 from .io import write_text_atomic
 
-# Licenses (Hub identifiers) of the backbones lyricmood's README and configs name; others are looked up
-# in a local backbone folder's own card, else left for the user to state.
+# Licenses (Hub identifiers) of the backbones lyricmood's README and configs name; for others the card
+# claims none (license: other) and leaves it to the user to state.
 BACKBONE_LICENSES = {
     E5_HUB_ID: "mit",
     "klue/bert-base": "cc-by-sa-4.0",
@@ -42,7 +42,7 @@ _METRICS = (("macro_f1", "f1", "macro", "macro-F1"), ("micro_f1", "f1", "micro",
 # ------------------------------------------------------------------------------------ names, not paths
 def _is_local(name_or_path: str) -> bool:
     text = str(name_or_path)
-    return (
+    return bool(text) and (
         text.startswith(("/", "~", ".", "\\")) or bool(re.match(r"^[A-Za-z]:[\\/]", text))
         or Path(text).expanduser().exists()
     )
@@ -138,17 +138,6 @@ def model_license(backbone_license: str | None, data_license: dict) -> dict:
     return {"license": "apache-2.0"}
 
 
-def _backbone_license(backbone: str, hub_id: str | None) -> str | None:
-    if hub_id in BACKBONE_LICENSES:
-        return BACKBONE_LICENSES[hub_id]
-    if _is_local(backbone) and (Path(backbone).expanduser() / "README.md").is_file():
-        from huggingface_hub import ModelCard
-
-        license_ = ModelCard.load(Path(backbone).expanduser() / "README.md").data.license
-        return license_ if isinstance(license_, str) else None
-    return None
-
-
 # ------------------------------------------------------------------------------------ the card
 def _metrics_table(results: dict) -> str:
     lines = ["| split | examples | macro-F1 | micro-F1 | similarity-weighted F1 |", "|---|---|---|---|---|"]
@@ -204,9 +193,10 @@ def model_card(config, results: dict, run_info: dict, model_id: str | None = Non
     model_id = model_id or training.get("hub_repo") or "."
     dataset, dataset_config = data.get("dataset", "goemotions"), data.get("dataset_config")
     backbone = model_args.get("backbone") or DEFAULT_BACKBONE
-    base_model = backbone_hub_id(backbone)
+    # Training records the backbone's Hub id there ("" when it has none): a bare name could be a folder's.
+    base_model = backbone_hub_id(config.backbone_config.name_or_path) if config.backbone_config.name_or_path else None
     data_license = dataset_license(dataset)
-    backbone_license = _backbone_license(backbone, base_model)
+    backbone_license = BACKBONE_LICENSES.get(base_model)
     license_ = model_license(backbone_license, data_license)
     dataset_id = DATASET_HUB_IDS.get(dataset)
     labels = [config.id2label[i] for i in range(config.num_labels)]
@@ -306,8 +296,8 @@ def _license_note(license_: dict, backbone_license: str | None, data_license: di
 
 def write_card_files(folder: str | Path, model_id: str | None = None) -> Path:
     """Rewrite a model folder's card and metadata without machine paths: README.md from its config.json,
-    eval_results.json and training_info.json; the paths in training_info.json and the backbone's
-    `_name_or_path` in config.json reduced to names. The weights are not touched. Returns README.md's path.
+    eval_results.json and training_info.json; the paths in training_info.json reduced to names, the backbone's
+    `_name_or_path` in config.json to its Hub id (or ""). The weights are not touched. Returns README.md's path.
     """
     from .modeling.configuration_lyricmood import LyricMoodConfig
 
@@ -316,8 +306,8 @@ def write_card_files(folder: str | Path, model_id: str | None = None) -> Path:
     write_text_atomic(folder / "training_info.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
     config_path = folder / "config.json"
     config_dict = json.loads(config_path.read_text(encoding="utf-8"))
-    backbone = run_info.get("model_args", {}).get("backbone") or DEFAULT_BACKBONE
-    config_dict.setdefault("backbone_config", {})["_name_or_path"] = backbone_hub_id(backbone) or backbone
+    backbone_config = config_dict.setdefault("backbone_config", {})
+    backbone_config["_name_or_path"] = backbone_hub_id(backbone_config.get("_name_or_path") or "") or ""
     write_text_atomic(config_path, json.dumps(config_dict, indent=2) + "\n")  # keys stay in their order
     results = json.loads((folder / "eval_results.json").read_text(encoding="utf-8"))
     card = model_card(LyricMoodConfig.from_pretrained(folder), results, run_info, model_id=model_id)

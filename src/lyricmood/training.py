@@ -33,7 +33,7 @@ from .evaluation import (
 from .inference import decide, probabilities
 from .io import write_text_atomic
 from .label_similarity import from_classifier_weights
-from .model_card import backbone_hub_id, model_card, public_model_name, published_run_info
+from .model_card import backbone_hub_id, model_card, published_run_info
 from .modeling import LyricMoodForSequenceClassification
 
 FINETUNING_MODES = ("full", "lora", "qlora")
@@ -173,9 +173,9 @@ def build_model(model_args: ModelArguments, label_names: list[str], problem_type
         tokenizer=tokenizer,
         classifier_dropout=model_args.classifier_dropout,
     )
-    # from_pretrained records where the backbone was loaded from (a cache path for the offline e5):
-    # the saved config names it by its Hub id instead.
-    model.config.backbone_config._name_or_path = backbone_hub_id(model_args.backbone) or public_model_name(backbone)
+    # from_pretrained records where the backbone was loaded from (a cache path for the offline e5): the saved
+    # config names it by its Hub id instead (the card's base_model), or by nothing.
+    model.config.backbone_config._name_or_path = backbone_hub_id(model_args.backbone) or ""
     if model_args.finetuning == "full":
         backbone_module = model.lyricmood.backbone
         if model_args.freeze_embeddings:
