@@ -279,11 +279,11 @@ def test_export_card_license_per_source(tmp_path):
 # ------------------------------------------------------------------------------ Auto classes
 AUTO_SCRIPT = textwrap.dedent("""
     import sys
-    {first}
+    {before}
     import lyricmood
-    assert "torch" not in sys.modules or {transformers_first}, "import lyricmood imported torch"
-    from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
-    from transformers import BertConfig
+    assert {before!r} or not {{"torch", "transformers"}} & set(sys.modules), "import lyricmood is not light"
+    {after}
+    from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification, BertConfig
     backbone = BertConfig(hidden_size=32, num_hidden_layers=4, num_attention_heads=2, intermediate_size=37)
     config = AutoConfig.for_model("lyricmood", backbone_config=backbone.to_dict(), id2label={{0: "joy", 1: "sad"}})
     model = AutoModelForSequenceClassification.from_config(config)
@@ -294,10 +294,18 @@ AUTO_SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.parametrize("transformers_first", [False, True])
-def test_import_lyricmood_registers_the_auto_classes_without_torch(tmp_path, transformers_first):
-    first = "from transformers import AutoModel" if transformers_first else ""
-    script = AUTO_SCRIPT.format(first=first, transformers_first=transformers_first)
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("", ""),
+        ("from transformers import AutoModel", ""),  # the Auto classes were loaded before lyricmood
+        ("", "from transformers import AutoTokenizer"),  # loads modeling_auto half-way through its own import
+        ("", "from transformers import AutoModelForCausalLM"),  # loads modeling_utils half-way through modeling_auto
+        ("", "import peft"),
+    ],
+)
+def test_import_lyricmood_registers_the_auto_classes_without_torch(tmp_path, before, after):
+    script = AUTO_SCRIPT.format(before=before, after=after)
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "m")], capture_output=True, text=True,
                           cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=300)  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]
