@@ -194,7 +194,7 @@ def model_card(config, results: dict, run_info: dict, model_id: str | None = Non
     dataset, dataset_config = data.get("dataset", "goemotions"), data.get("dataset_config")
     backbone = model_args.get("backbone") or DEFAULT_BACKBONE
     # Training records the backbone's Hub id there ("" when it has none): a bare name could be a folder's.
-    base_model = backbone_hub_id(config.backbone_config.name_or_path) if config.backbone_config.name_or_path else None
+    base_model = backbone_hub_id(config.backbone_config.name_or_path)
     data_license = dataset_license(dataset)
     backbone_license = BACKBONE_LICENSES.get(base_model)
     license_ = model_license(backbone_license, data_license)
