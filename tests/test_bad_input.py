@@ -667,7 +667,7 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
         (tmp / "model.safetensors").write_bytes(b"weights" * 1000)
         (tmp / "config.json").write_text("{}")
         stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp)}
-        (tmp / default_model._STAMP).write_text(json.dumps(stamp))
+        (tmp / default_model.STAMP_FILE).write_text(json.dumps(stamp))
 
     monkeypatch.setattr(default_model, "_build", fake_build)
     path = default_model.default_model_path(cache=cache)

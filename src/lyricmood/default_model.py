@@ -28,7 +28,7 @@ SHIPPED_FILES = ("config.json", "weights.safetensors", "README.md", "eval_result
 FROZEN_EMBEDDINGS = "lyricmood.backbone.embeddings.word_embeddings.weight"
 _E5_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-_STAMP = "lyricmood_default_model.json"
+STAMP_FILE = "lyricmood_default_model.json"
 
 
 def shipped_dir() -> Path:
@@ -67,7 +67,7 @@ def default_model_path(cache: Path | None = None) -> Path:
 def _is_built(target: Path, fingerprint: str) -> bool:
     """The cached model at ``target`` is complete, from these shipped files, and intact (see the stamp)."""
     try:
-        stamp = json.loads((target / _STAMP).read_text(encoding="utf-8"))
+        stamp = json.loads((target / STAMP_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return (
@@ -119,8 +119,8 @@ def _build(tmp: Path, fingerprint: str) -> None:
     for name in ("README.md", "eval_results.json", "training_info.json"):
         if (shipped / name).is_file():
             shutil.copy2(shipped / name, tmp / name)
-    stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp, exclude=[_STAMP])}
-    (tmp / _STAMP).write_text(json.dumps(stamp, indent=1))  # last: its presence marks a finished folder
+    stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp, exclude=[STAMP_FILE])}
+    (tmp / STAMP_FILE).write_text(json.dumps(stamp, indent=1))  # last: its presence marks a finished folder
 
 
 def ship_default_model(trained_dir: str | Path, out_dir: str | Path | None = None) -> Path:

@@ -758,11 +758,11 @@ def _assemble(
 
 
 def _model_name(predictor: EmotionPredictor) -> str | None:
+    """The model as index.json records it: a Hub id or a plain name ("default"), never a local path."""
+    from .model_card import public_model_name
+
     name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
-    if not name:
-        return None
-    # A local folder is recorded by its name only: an index is shared, and must not name this machine's paths.
-    return Path(name).name if os.path.isabs(name) or os.path.exists(name) else str(name)
+    return public_model_name(str(name)) if name else None
 
 
 def _check_positive(value: Any, what: str, flag: str) -> None:
