@@ -9,6 +9,11 @@ Similarities (``similarity=``):
 - ``"cosine"``: cosine of the raw vectors (the study's choice).
 - ``"jensen-shannon"``: ``1 − JS distance`` (base 2, in [0, 1]) of the vectors normalised to sum 1.
 
+What is compared: songs (catalog songs and lyrics) by the index's ranking vectors, the model's pooled
+emotion features where the index keeps them (they find same-mood songs on real lyrics more often than the
+probabilities do: README, "Real lyrics"); moods and explicit emotion vectors by the emotion probabilities.
+The probabilities also explain every result (the emotions both songs share above the catalog average).
+
 Ranking is one matrix product per batch of queries, ``torch.topk`` then a sort; ties are broken by
 catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
 
@@ -141,6 +146,33 @@ def _query_matrix(vectors: Any) -> np.ndarray:
         raise LyricMoodError("a query vector must be an array of numbers", field="vector") from None
 
 
+class _CatalogSpace:
+    """The catalog's rows in one vector space, prepared for one similarity (``mean`` is what centring removes)."""
+
+    def __init__(self, X: np.ndarray, similarity: str):
+        X = np.asarray(X, dtype=np.float64)
+        self.similarity = similarity
+        self.mean = X.mean(axis=0)
+        self.rows = X
+        if similarity == "jensen-shannon":
+            self.items = _distributions(X)
+        else:
+            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
+            self.items = _normalize_rows(X - self.mean if similarity == "centered-cosine" else X).astype(np.float32)
+
+    def scores(self, Q: np.ndarray) -> np.ndarray:
+        """Similarity of each query row (B, D) to every song → (B, N)."""
+        if self.similarity == "jensen-shannon":
+            return jensen_shannon_similarity(Q, self.items)
+        if self.similarity == "centered-cosine":
+            Q = Q - self.mean
+        return _normalize_rows(np.asarray(Q, dtype=np.float64)).astype(np.float32) @ self.items.T
+
+    def between(self, rows: Sequence[int]) -> np.ndarray:
+        """Pairwise similarities of catalog rows."""
+        return pairwise_similarity(self.rows[list(rows)], similarity=self.similarity, center=self.mean)
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest finite ``scores``, best first; ties by smaller index. ``-inf`` never returned."""
     scores = np.asarray(scores)
@@ -187,14 +219,15 @@ class Recommender:
         return self.index.labels
 
     def fit(self) -> Recommender:
-        """Precompute the catalog side (mean, centred and normalised vectors); call again after changing the index."""
-        X = self.index.vectors.astype(np.float64)
-        self.mean = X.mean(axis=0)
-        if self.similarity == "jensen-shannon":
-            self._items = _distributions(X)
-        else:
-            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
-            self._items = _normalize_rows(X - self.mean if self.similarity == "centered-cosine" else X).astype(np.float32)
+        """Precompute the catalog side (means, centred and normalised vectors); call again after changing the index.
+
+        Songs are compared in the index's ranking space (:attr:`SongIndex.ranking_vectors`: the pooled emotion
+        features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
+        probabilities), which also explains every result.
+        """
+        self._emotions = _CatalogSpace(self.index.vectors, self.similarity)
+        self._songs = self._emotions if self.index.features is None else _CatalogSpace(self.index.features, self.similarity)
+        self.mean = self._emotions.mean
         meta = self.index.metadata
         self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
         self._years = np.array([m.get("year") if m.get("year") is not None else -1 for m in meta], dtype=np.int64)
@@ -224,8 +257,9 @@ class Recommender:
             raise LyricMoodError(f"several songs are titled {song!r}", field="song", hint=f"give one of the ids {ids}")
         return self.index.ids[self.index.position(song)]  # raises, suggesting close titles
 
-    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion | None]:
-        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor.
+    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion]:
+        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor,
+        and its :class:`SongEmotion` (whose ``feature`` ranks it where the index keeps features).
 
         Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
         """
@@ -288,11 +322,7 @@ class Recommender:
             raise LyricMoodError(f"a query vector has {Q.shape[-1]} values, the index has {len(self.labels)} labels")
         if not np.isfinite(Q).all():
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
-        if self.similarity == "jensen-shannon":
-            return jensen_shannon_similarity(Q, self._items)
-        if self.similarity == "centered-cosine":
-            Q = Q - self.mean
-        return _normalize_rows(Q).astype(np.float32) @ self._items.T
+        return self._emotions.scores(Q)
 
     def _mask(
         self,
@@ -351,7 +381,9 @@ class Recommender:
             raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
         return year_range, float(diversity)
 
-    def _rank(self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float) -> np.ndarray:
+    def _rank(
+        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: _CatalogSpace
+    ) -> np.ndarray:
         scores = np.where(keep, scores, -np.inf)
         if diversity <= 0:
             return top_k(scores, k)
@@ -360,7 +392,7 @@ class Recommender:
         if len(pool) == 0:
             return pool
         relevance = scores[pool]
-        between = pairwise_similarity(self.index.vectors[pool], similarity=self.similarity, center=self.mean)
+        between = space.between(pool)
         chosen: list[int] = []
         redundancy = np.full(len(pool), -np.inf)
         available = np.ones(len(pool), dtype=bool)
@@ -449,9 +481,10 @@ class Recommender:
         if queries is not None:
             if isinstance(queries, str):
                 queries = [queries]
-            rows = []
+            rows, ranking = [], []
             for query in queries:
-                vector, _ = self.query_vector(query)
+                vector, emotion = self.query_vector(query)
+                ranking.append(vector if self._songs is self._emotions else emotion.feature)
                 song_id = query if query in self.index else None
                 if song_id is None:
                     try:
@@ -463,17 +496,18 @@ class Recommender:
                 artists.append(None if position is None else str(self.index.metadata[position].get("artist") or ""))
                 rows.append(vector)
             Q = np.stack(rows)
+            S, space = self._songs.scores(np.stack(ranking)), self._songs
         else:
             Q = _query_matrix(vectors)
             selves = [None] * len(Q)
             artists = [None] * len(Q)
-        S = self.scores(Q)
+            S, space = self.scores(Q), self._emotions
         results = []
         for b in range(len(Q)):
             keep = self._mask(
                 [] if selves[b] is None else [selves[b]], artists[b], exclude_same_artist, year_range, lang
             )
-            ranked = self._rank(S[b], k, keep, diversity)
+            ranked = self._rank(S[b], k, keep, diversity, space)
             results.append(self._recommendations(Q[b : b + 1], ranked, S[b]))
         return results
 
@@ -487,8 +521,7 @@ class Recommender:
 
     def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
         """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
-        rows = [self.index.position(self.resolve_id(s)) for s in song_ids]
-        return pairwise_similarity(self.index.vectors[rows], similarity=self.similarity, center=self.mean)
+        return self._songs.between([self.index.position(self.resolve_id(s)) for s in song_ids])
 
 
 def parse_mood(text: str) -> dict[str, float]:
