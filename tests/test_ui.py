@@ -367,8 +367,9 @@ def test_upload_limits(handlers, tmp_path, monkeypatch):
     monkeypatch.setattr(ui, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message
-    (upload, message, *_), _ = _quiet(handlers.upload_catalog, None, "en")
-    assert message == "⚠️ " + text("err_no_file", "en")
+    for nothing in (None, 42, {"path": None}):
+        (upload, message, *_), _ = _quiet(handlers.upload_catalog, nothing, "en")
+        assert upload is None and message == "⚠️ " + text("err_no_file", "en")
 
 
 def test_query_params(handlers):
@@ -489,6 +490,15 @@ def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, chang
     table, message = client.predict(*args, api_name=endpoint)
     assert message.startswith("⚠️ ") and table["data"] == []
     assert ui.escape_markdown(expected) in message, message
+
+
+def test_api_other_endpoints_take_bad_values_quietly(client, recommender):
+    # An unknown catalog or interface language falls back to the built-in catalog / the default language.
+    _, browse, note, source = client.predict("elsewhere", "fr", api_name="/switch_catalog")
+    assert source == ui.SOURCE_BUILTIN and len(browse["data"]) == len(recommender.index)
+    assert note == text("msg_catalog", "ko", name=text("source_builtin", "ko"), n=len(recommender.index))
+    message, *_ = client.predict(None, 123, api_name="/upload_catalog")
+    assert message == "⚠️ " + text("err_no_file", "ko")
 
 
 def test_api_upload_keeps_session_state(client, tmp_path):

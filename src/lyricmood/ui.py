@@ -315,14 +315,17 @@ def _song_label(meta: dict) -> str:
 
 
 def _file_path(file: Any) -> Path | None:
-    """gr.File gives a path string (or an object with ``.name``/``.path`` from older clients)."""
+    """The path of an uploaded file: a path string, a FileData dict (raw API value), or an object with
+    ``.path`` / ``.name`` (older clients)."""
     if file is None:
         return None
-    if isinstance(file, (str, Path)):
-        return Path(file)
     if isinstance(file, dict):
-        return Path(file.get("path") or file.get("name"))
-    return Path(getattr(file, "path", None) or file.name)
+        file = file.get("path") or file.get("name")
+    elif not isinstance(file, (str, Path)):
+        file = getattr(file, "path", None) or getattr(file, "name", None)
+    if not isinstance(file, (str, Path)) or not str(file):
+        raise UserInputError("err_no_file")
+    return Path(file)
 
 
 def _tracked(rows: list[dict], progress: Any, desc: str):
@@ -937,16 +940,17 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
         btn_upload.click(upload_catalog, [upload_file, ui_lang_radio, upload_state],
                          [upload_state, upload_message, source, song, browse_table, upload_file],
-                         api_name="upload_catalog", **pool("index"))
+                         api_name="upload_catalog", preprocess=False, **pool("index"))
 
         def switch_catalog(chosen, lang, upload):
             choices, rows, note, effective = handlers.browse(chosen, lang, upload)
             return gr.update(choices=choices, value=None), rows, note, effective
 
         source.input(switch_catalog, [source, ui_lang_radio, upload_state], [song, browse_table, upload_message, source],
-                     api_name="switch_catalog", **pool("catalog"))
+                     api_name="switch_catalog", **catalog)
 
-        ui_lang_radio.change(tr.updates, ui_lang_radio, tr.components, api_name="set_language")
+        ui_lang_radio.change(lambda lang: tr.updates(_ui_lang(lang)), ui_lang_radio, tr.components,
+                             api_name="set_language", preprocess=False)
 
         def on_load(request: gr.Request):
             lang, song_id = handlers.query_params(request)
