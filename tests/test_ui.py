@@ -364,6 +364,9 @@ def test_upload_limits(handlers, tmp_path, monkeypatch):
     big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui.MAX_UPLOAD_BYTES + 1))
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(big), "en")
     assert upload is None and "too large" in message and "5 MB" in message
+    long = _csv(tmp_path / "long.csv", [*UPLOAD_ROWS[:2], dict(UPLOAD_ROWS[2], lyrics="la " * 8000)])
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(long), "en")
+    assert upload is None and "the lyrics of song 'u3' are too long (23,999 characters, at most 20,000)" in message
     monkeypatch.setattr(ui, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message

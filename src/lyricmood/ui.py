@@ -25,9 +25,9 @@ wrong type sent to the API (``k="abc"``, a text year, ``None`` sliders) gets a c
 page instead of Gradio's opaque error. Limits apply before any scoring: pasted lyrics up to
 :data:`MAX_LYRICS_CHARS` characters, a song id or title up to :data:`MAX_SONG_CHARS` (looked up as an
 id or an exact title only, never scored as lyrics); uploads up to :data:`MAX_UPLOAD_BYTES` bytes and
-:data:`MAX_UPLOAD_SONGS` songs, CSV or JSON Lines in UTF-8. An upload is indexed into the visitor's
-session (``gr.State``), never replaces the built-in catalog, and the uploaded file is deleted once
-it is indexed or rejected.
+:data:`MAX_UPLOAD_SONGS` songs of at most :data:`MAX_LYRICS_CHARS` characters each, CSV or JSON Lines
+in UTF-8. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in
+catalog, and the uploaded file is deleted once it is indexed or rejected.
 
 Output: every piece of user text (ids, titles, artists, section names, echoed input, error messages)
 is escaped before it is shown: Gradio's sanitizer keeps links, images, forms and styles, so that is
@@ -672,6 +672,10 @@ class SpaceHandlers:
             rows = read_catalog_file(path, name)
             if len(rows) > MAX_UPLOAD_SONGS:
                 raise UserInputError("err_too_many_songs", name=name, n=len(rows), limit=MAX_UPLOAD_SONGS)
+            for row in rows:  # the same limit as pasted lyrics, before any scoring
+                if len(row.get("lyrics") or "") > MAX_LYRICS_CHARS:
+                    raise UserInputError("err_upload_long_lyrics", name=name, song=repr(str(row.get("id"))),
+                                         n=len(row["lyrics"]), limit=MAX_LYRICS_CHARS)
             index = build_index(_tracked(rows, progress, text("progress_index", lang)), self.recommender.predictor,
                                 progress=False)
         except UserInputError as err:

@@ -177,6 +177,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{name}: 노래가 너무 많습니다 ({n:,}곡, 최대 {limit:,}곡). 파일을 나눠 주세요.",
         "en": "{name}: too many songs ({n:,}, at most {limit:,}). Split the file.",
     },
+    "err_upload_long_lyrics": {
+        "ko": "{name}: 노래 {song}의 가사가 너무 깁니다 ({n:,}자, 최대 {limit:,}자).",
+        "en": "{name}: the lyrics of song {song} are too long ({n:,} characters, at most {limit:,}).",
+    },
     "err_bad_file": {"ko": "파일을 읽을 수 없습니다: {error}", "en": "Cannot read the file: {error}"},
     "err_input": {"ko": "입력 오류: {error}", "en": "Input problem: {error}"},
     "err_not_number": {
