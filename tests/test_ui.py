@@ -472,6 +472,8 @@ def test_api_endpoints(client, recommender, tmp_path):
         ("/recommend_song", {2: "abc"}, "Number of songs: not a number ('abc')"),
         ("/recommend_song", {4: "1990s"}, "Year from: not a number ('1990s')"),
         ("/recommend_song", {0: "x" * 70_000}, "at most 300"),
+        ("/recommend_song", {0: HOSTILE[0]}, "unknown song id"),
+        ("/recommend_song", {0: HOSTILE[2]}, "unknown song id"),
         ("/recommend_lyrics", {7: None}, "Song language: unknown value None"),  # replaced below
         ("/recommend_lyrics", {0: "la " * 10_000}, "30,000 characters (at most 20,000)"),
         ("/recommend_mood", {0: "abc"}, "joy: not a number ('abc')"),
@@ -493,6 +495,7 @@ def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, chang
     table, message = client.predict(*args, api_name=endpoint)
     assert message.startswith("⚠️ ") and table["data"] == []
     assert ui.escape_markdown(expected) in message, message
+    _assert_inert(message)
 
 
 def test_api_other_endpoints_take_bad_values_quietly(client, recommender):
