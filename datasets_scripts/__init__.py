@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import datasets
+from datasets.info import DatasetInfosDict
+from huggingface_hub import DatasetCard
 
 from lyricmood.errors import LyricMoodError
 from lyricmood.io import atomic_path
@@ -30,6 +32,9 @@ from .aihub_emotion import AIHubEmotion
 from .goemotions import GoEmotions
 from .kote import Kote
 from .lyrics_catalog import LyricsCatalog, detect_lang, parse_lrc
+
+# Licenses of configs whose source differs from the rest of their builder's (the card's license).
+CONFIG_LICENSES = {("lyrics_catalog", "demo"): "apache-2.0"}  # lyrics written for lyricmood
 
 BUILDERS: dict[str, type[LocalFilesBuilder]] = {
     "goemotions": GoEmotions,
@@ -44,8 +49,10 @@ __all__ = [
     "GoEmotions",
     "Kote",
     "LyricsCatalog",
+    "config_languages",
     "dataset_card",
     "detect_lang",
+    "export_card",
     "export_parquet",
     "get_builder",
     "load_builder_dataset",
@@ -122,28 +129,82 @@ def load_builder_dataset(
     return builder.as_dataset()
 
 
-def dataset_card(name: str, configs: dict[str, list[str]] | None = None) -> str:
-    """The dataset card (``datasets_scripts/<name>.md``); with ``configs`` ({config: [splits]}) its
-    YAML ``configs:`` list points at Parquet files laid out as :func:`export_parquet` writes them."""
-    import yaml
-
+def dataset_card(name: str) -> str:
+    """The dataset card of builder ``name`` (``datasets_scripts/<name>.md``), as shipped."""
     _builder_class(name)
-    text = (resources.files(__package__) / f"{name}.md").read_text(encoding="utf-8")
-    if configs is None:
-        return text
-    match = re.match(r"^---\n(.*?)\n---\n", text, re.DOTALL)
-    header = yaml.safe_load(match.group(1)) if match else {}
-    body = text[match.end() :] if match else text
-    header["configs"] = [
+    return (resources.files(__package__) / f"{name}.md").read_text(encoding="utf-8")
+
+
+def config_languages(name: str, config_name: str | None = None) -> list[str]:
+    """Languages of one builder config: those the config names (GoEmotions' ``langs``), else its card's.
+
+    >>> config_languages("goemotions", "ko-ekman"), config_languages("kote")
+    (['ko'], ['ko'])
+    """
+    cls = _builder_class(name)
+    langs = getattr(cls.builder_configs.get(config_name or cls.DEFAULT_CONFIG_NAME), "langs", None)
+    if langs:
+        return list(langs)
+    return list(DatasetCard(dataset_card(name)).data.language or [])
+
+
+def _size_category(num_rows: int) -> str:
+    """The Hub's ``size_categories`` bucket of a row count."""
+    for limit, label in ((10**3, "n<1K"), (10**4, "1K<n<10K"), (10**5, "10K<n<100K"), (10**6, "100K<n<1M")):
+        if num_rows < limit:
+            return label
+    return "1M<n<10M" if num_rows < 10**7 else "n>10M"
+
+
+def export_card(name: str, built: dict[str, datasets.DatasetDict], parquet_bytes: dict[str, int]) -> DatasetCard:
+    """The card of an export: the builder's card, with metadata describing exactly what was exported.
+
+    ``language``: the languages of the exported rows (a ``lang`` column's values, else the configs');
+    ``configs``: each config's Parquet files; ``dataset_info``: features, splits, rows and bytes per config
+    (``download_size``: the Parquet files); ``license``: per source (a config may have its own, see
+    :data:`CONFIG_LICENSES`); ``size_categories`` from the largest config's rows.
+    """
+    card = DatasetCard(dataset_card(name))
+    data = card.data
+    languages: dict[str, None] = {}
+    for config, dataset_dict in built.items():
+        first = next(iter(dataset_dict.values()))
+        if "lang" in first.column_names:
+            found = {lang for split in dataset_dict.values() for lang in split.unique("lang") if lang}
+            languages.update(dict.fromkeys(sorted(found)))
+        else:
+            languages.update(dict.fromkeys(config_languages(name, config)))
+    data.language = list(languages)
+    if data.multilinguality and len(languages) == 1:
+        data.multilinguality = ["monolingual"]
+    licenses = list(dict.fromkeys(CONFIG_LICENSES.get((name, config), data.license) for config in built))
+    data.license = licenses[0] if len(licenses) == 1 else licenses
+    if "other" not in licenses:
+        data.pop("license_name", None)
+        data.pop("license_link", None)
+    data.size_categories = [_size_category(max(sum(dd.num_rows.values()) for dd in built.values()))]
+    data.configs = [
         {
             "config_name": config,
             **({"default": True} if i == 0 else {}),
-            "data_files": [{"split": split, "path": f"{config}/{split}-*.parquet"} for split in splits],
+            "data_files": [{"split": split, "path": f"{config}/{split}-*.parquet"} for split in dataset_dict],
         }
-        for i, (config, splits) in enumerate(configs.items())
+        for i, (config, dataset_dict) in enumerate(built.items())
     ]
-    dumped = yaml.safe_dump(header, allow_unicode=True, sort_keys=False)
-    return f"---\n{dumped}---\n{body}"
+    infos = {}
+    for config, dataset_dict in built.items():
+        splits = datasets.SplitDict()
+        for split, dataset in dataset_dict.items():
+            splits.add(datasets.SplitInfo(name=split, num_bytes=dataset.data.nbytes, num_examples=dataset.num_rows))
+        infos[config] = datasets.DatasetInfo(
+            config_name=config,
+            features=next(iter(dataset_dict.values())).features,
+            splits=splits,
+            download_size=parquet_bytes[config],
+            dataset_size=sum(s.num_bytes for s in splits.values()),
+        )
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    return card
 
 
 def export_parquet(
@@ -174,19 +235,18 @@ def export_parquet(
         )
     cls = _builder_class(name)
     configs = list(configs or [cls.DEFAULT_CONFIG_NAME])
-    written: dict[str, list[str]] = {}
     # Build everything first: a bad input must not leave a half-written folder behind.
     built = {c: load_builder_dataset(name, c, data_dir, data_files, cache_dir, **config_kwargs) for c in configs}
     with atomic_path(out) as tmp:
         for config, dataset_dict in built.items():
-            written[config] = list(dataset_dict)
             for split, dataset in dataset_dict.items():
                 num_shards = max(1, math.ceil(dataset.data.nbytes / max_shard_size))
                 for index in range(num_shards):
                     path = tmp / config / f"{split}-{index:05d}-of-{num_shards:05d}.parquet"
                     path.parent.mkdir(parents=True, exist_ok=True)
                     dataset.shard(num_shards, index, contiguous=True).to_parquet(str(path))
-        (tmp / "README.md").write_text(dataset_card(name, written), encoding="utf-8")
+        parquet_bytes = {c: sum(p.stat().st_size for p in (tmp / c).glob("*.parquet")) for c in built}
+        (tmp / "README.md").write_text(str(export_card(name, built, parquet_bytes)), encoding="utf-8")
         _copy_license(name, data_dir, tmp)
     return out
 

@@ -1,25 +1,24 @@
-"""LyricMood model classes, registered with transformers' Auto classes in this process.
+"""LyricMood model classes (loaded on first use).
 
-The two files beside this one are the Hub model code (copied into every saved model folder);
-this ``__init__`` is only for users who have ``lyricmood`` installed.
+The two files beside this one are the Hub model code (copied into every saved model folder); this
+``__init__`` is only for users who have ``lyricmood`` installed. Importing it loads nothing: the classes
+load when first used, and ``import lyricmood`` registers them with transformers' Auto classes when those
+load (see ``lyricmood.auto_registration``).
 """
 
-from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
+import importlib
 
-from .configuration_lyricmood import LyricMoodConfig
-from .modeling_lyricmood import (
-    LyricMoodForSequenceClassification,
-    LyricMoodModel,
-    LyricMoodPreTrainedModel,
-)
+_CLASSES = {
+    "LyricMoodConfig": "configuration_lyricmood",
+    "LyricMoodForSequenceClassification": "modeling_lyricmood",
+    "LyricMoodModel": "modeling_lyricmood",
+    "LyricMoodPreTrainedModel": "modeling_lyricmood",
+}
 
-AutoConfig.register(LyricMoodConfig.model_type, LyricMoodConfig, exist_ok=True)
-AutoModel.register(LyricMoodConfig, LyricMoodModel, exist_ok=True)
-AutoModelForSequenceClassification.register(LyricMoodConfig, LyricMoodForSequenceClassification, exist_ok=True)
+__all__ = sorted(_CLASSES)
 
-__all__ = [
-    "LyricMoodConfig",
-    "LyricMoodForSequenceClassification",
-    "LyricMoodModel",
-    "LyricMoodPreTrainedModel",
-]
+
+def __getattr__(name: str):
+    if name not in _CLASSES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{_CLASSES[name]}", __name__), name)

@@ -275,3 +275,22 @@ def test_plots(tmp_path, index):
     np.testing.assert_allclose(image, pairwise_similarity(index.vectors[:5]), atol=1e-12)
     for name in ("top.png", "arc.png", "heat.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_why_and_top_emotions_never_name_neutral():
+    from lyricmood.inference import SongEmotion
+
+    labels = ["joy", "neutral", "sadness", "love"]
+    index = SongIndex.empty(labels, fingerprint="x")
+    for song_id, v in {
+        "a": [0.05, 0.7, 0.2, 0.05],  # both a and b stand furthest above the catalog on neutral
+        "b": [0.05, 0.65, 0.25, 0.05],
+        "c": [0.6, 0.1, 0.0, 0.3],
+        "d": [0.5, 0.1, 0.0, 0.4],
+    }.items():
+        index.add(song_id, np.array(v), {"title": song_id})
+    rec = Recommender(index).similar_songs("a", k=1)[0]
+    assert rec.id == "b" and rec.shared_emotions[0] == "sadness" and "neutral" not in rec.shared_emotions
+    song = SongEmotion(np.array([0.1, 0.7, 0.15, 0.05]), labels, ["song"], np.zeros((1, 4)), 1)
+    assert [label for label, _ in song.top(2)] == ["sadness", "joy"]
+    assert song.top(1, include_neutral=True)[0][0] == "neutral" and song.neutral == pytest.approx(0.7)

@@ -24,7 +24,7 @@ SHIPPED_FILES = ("config.json", "weights.safetensors", "README.md", "eval_result
 FROZEN_EMBEDDINGS = "lyricmood.backbone.embeddings.word_embeddings.weight"
 _E5_EMBEDDINGS = "embeddings.word_embeddings.weight"
 _TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
-_STAMP = "lyricmood_default_model.json"
+STAMP_FILE = "lyricmood_default_model.json"
 
 
 def shipped_dir() -> Path:
@@ -57,7 +57,7 @@ def default_model_path(cache: Path | None = None) -> Path:
     """
     fingerprint = shipped_fingerprint()
     target = (cache or cache_dir()) / "models" / f"default-{fingerprint[:16]}"
-    stamp = target / _STAMP
+    stamp = target / STAMP_FILE
     if stamp.is_file() and json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
         return target
     return rebuild_default_model(target, fingerprint)
@@ -99,7 +99,7 @@ def rebuild_default_model(target: Path, fingerprint: str) -> Path:
         for name in ("README.md", "eval_results.json", "training_info.json"):
             if (shipped / name).is_file():
                 shutil.copy2(shipped / name, tmp / name)
-        (tmp / _STAMP).write_text(json.dumps({"fingerprint": fingerprint}))
+        (tmp / STAMP_FILE).write_text(json.dumps({"fingerprint": fingerprint}))
     return target
 
 

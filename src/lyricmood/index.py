@@ -584,8 +584,11 @@ def _assemble(
 
 
 def _model_name(predictor: EmotionPredictor) -> str | None:
+    """The model as index.json records it: a Hub id or a plain name ("default"), never a local path."""
+    from .model_card import public_model_name
+
     name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
-    return str(name) if name else None
+    return public_model_name(str(name)) if name else None
 
 
 def check_index_out(out: str | Path, *, overwrite: bool = False, update: bool = False) -> None:

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
+from .emotions import NON_EMOTION_LABELS, ranked_emotions
 from .errors import LyricMoodError
 
 
@@ -100,12 +101,19 @@ class EmotionPredictor:
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
-    def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
-        """Logits, shape (len(texts), num_labels), float32, in input order."""
+    @property
+    def feature_size(self) -> int:
+        """Size of the pooled emotion feature (what the classifier reads): H for Arch2, 64 for Arch1."""
+        return self.model.classifier.in_features
+
+    def encode(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Logits ``(len(texts), num_labels)`` and pooled emotion features ``(len(texts), feature_size)``, float32,
+        in input order, from one forward pass each."""
         texts = list(texts)
-        out = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        logits = np.zeros((len(texts), len(self.labels)), dtype=np.float32)
+        features = np.zeros((len(texts), self.feature_size), dtype=np.float32)
         if not texts:
-            return out
+            return logits, features
         # Sort by a cheap length proxy; tokenising everything up front would cost memory for big inputs.
         order = np.argsort([-len(t) for t in texts], kind="stable")
         with torch.inference_mode(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
@@ -118,9 +126,16 @@ class EmotionPredictor:
                     max_length=self.max_length,
                     return_tensors="pt",
                 ).to(self.device)
-                logits = self.model(**batch).logits
-                out[index] = logits.float().cpu().numpy()
-        return out
+                # The classification head is dropout (identity in eval mode) and one linear layer on the pooled
+                # feature: calling the two parts gives the feature without a second forward pass.
+                pooled = self.model.lyricmood(**batch, return_dict=True).pooler_output
+                logits[index] = self.model.classifier(pooled).float().cpu().numpy()
+                features[index] = pooled.float().cpu().numpy()
+        return logits, features
+
+    def predict_logits(self, texts: Sequence[str]) -> np.ndarray:
+        """Logits, shape (len(texts), num_labels), float32, in input order."""
+        return self.encode(texts)[0]
 
     def predict(self, texts: Sequence[str]) -> np.ndarray:
         """Probabilities, shape (len(texts), num_labels), in input order."""
@@ -213,10 +228,20 @@ class SongEmotion:
     num_chunks: int
     num_tokens: int = 0
 
-    def top(self, k: int = 5) -> list[tuple[str, float]]:
-        """The ``k`` strongest emotions, strongest first (ties: label order)."""
-        order = np.lexsort((np.arange(len(self.labels)), -self.vector))[: max(0, k)]
+    def top(self, k: int = 5, *, include_neutral: bool = False) -> list[tuple[str, float]]:
+        """The ``k`` strongest emotions, strongest first (ties: label order).
+
+        Labels that mean "no emotion" (:data:`NON_EMOTION_LABELS`) are left out unless ``include_neutral``:
+        lyric lines often read as neutral, and "neutral" first tells a listener nothing (see :attr:`neutral`).
+        """
+        order = ranked_emotions(self.vector, self.labels, include_neutral=include_neutral)[: max(0, k)]
         return [(self.labels[i], float(self.vector[i])) for i in order]
+
+    @property
+    def neutral(self) -> float | None:
+        """The score of the model's "no emotion" label (``neutral``, ``없음``), or None if it has none."""
+        values = [float(v) for label, v in zip(self.labels, self.vector) if label in NON_EMOTION_LABELS]
+        return max(values) if values else None
 
     def to_dict(self) -> dict:
         return {

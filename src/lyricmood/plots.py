@@ -15,6 +15,7 @@ from matplotlib import font_manager, rcParams
 # no window and need no global backend switch.
 from matplotlib.figure import Figure
 
+from lyricmood.emotions import ranked_emotions
 from lyricmood.errors import LyricMoodError
 from lyricmood.io import atomic_path
 
@@ -187,7 +188,7 @@ def plot_top_emotions(
     """Horizontal bars of a song's ``k`` strongest emotions (a ``SongEmotion`` or a vector with ``labels``)."""
     use_hangul_font()
     vector, labels = _song_parts(song, labels)
-    order = np.lexsort((np.arange(vector.size), -vector))[: max(1, k)]
+    order = ranked_emotions(vector, labels)[: max(1, k)]
     fig = Figure(figsize=(6.4, 0.42 * len(order) + 1.4), layout="constrained")
     ax = fig.add_subplot()
     ax.barh(range(len(order)), vector[order], color="#4c72b0")
@@ -213,7 +214,7 @@ def plot_emotional_arc(
     sections = list(song.sections)
     S = np.asarray(song.section_vectors, dtype=np.float64).reshape(len(sections), -1)
     vector = np.asarray(song.vector, dtype=np.float64)
-    top = np.lexsort((np.arange(vector.size), -vector))[: max(1, k)]
+    top = ranked_emotions(vector, song.labels)[: max(1, k)]
     x = np.arange(len(sections))
     fig = Figure(figsize=(max(6.4, 0.7 * len(sections) + 2.5), 4.2), layout="constrained")
     ax = fig.add_subplot()

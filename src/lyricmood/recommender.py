@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .emotions import NON_EMOTION_LABELS
 from .errors import LyricMoodError
 from .index import SongIndex, read_index_info
 from .inference import EmotionPredictor, SongEmotion
@@ -344,14 +345,12 @@ class Recommender:
 
     def _why(self, query: np.ndarray, item: int) -> list[str]:
         query = np.asarray(query, dtype=np.float64).reshape(-1)
-        if self.similarity == "centered-cosine":
-            # emotions on which both songs are above the catalog average; raw product breaks the ties
-            shared = np.clip(query - self.mean, 0, None) * np.clip(self.index.vectors[item] - self.mean, 0, None)
-        else:
-            shared = np.zeros(len(self.labels))
+        # Emotions on which both songs stand above the catalog average, whatever ranks them (a listener asks "what
+        # do these two share that other songs lack?"); the raw product breaks the ties. Never "neutral".
+        shared = np.clip(query - self.mean, 0, None) * np.clip(self.index.vectors[item] - self.mean, 0, None)
         raw = _distributions(query) * _distributions(self.index.vectors[item])
-        order = np.lexsort((np.arange(len(self.labels)), -raw, -shared))[:WHY_K]
-        return [self.labels[i] for i in order]
+        order = np.lexsort((np.arange(len(self.labels)), -raw, -shared))
+        return [self.labels[i] for i in order if self.labels[i] not in NON_EMOTION_LABELS][:WHY_K]
 
     def _recommendations(self, query: np.ndarray, rows: np.ndarray, scores: np.ndarray) -> list[Recommendation]:
         out = []

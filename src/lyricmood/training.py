@@ -33,6 +33,7 @@ from .evaluation import (
 from .inference import decide, probabilities
 from .io import write_text_atomic
 from .label_similarity import from_classifier_weights
+from .model_card import backbone_hub_id, model_card, published_run_info
 from .modeling import LyricMoodForSequenceClassification
 
 FINETUNING_MODES = ("full", "lora", "qlora")
@@ -172,6 +173,9 @@ def build_model(model_args: ModelArguments, label_names: list[str], problem_type
         tokenizer=tokenizer,
         classifier_dropout=model_args.classifier_dropout,
     )
+    # from_pretrained records where the backbone was loaded from (a cache path for the offline e5): the saved
+    # config names it by its Hub id instead (the card's base_model), or by nothing.
+    model.config.backbone_config._name_or_path = backbone_hub_id(model_args.backbone) or ""
     if model_args.finetuning == "full":
         backbone_module = model.lyricmood.backbone
         if model_args.freeze_embeddings:
@@ -373,14 +377,16 @@ def machine_description() -> str:
 
 
 def save_model_folder(model, tokenizer, out_dir: Path, results: dict, run_info: dict) -> Path:
-    """Write a Hub-ready folder: safetensors, model code + auto_map, tokenizer, results and a model card."""
-    from .model_card import model_card
+    """Write a Hub-ready folder: safetensors, model code + auto_map, tokenizer, results and a model card.
 
+    Nothing in it names a path of this machine (`training_info.json` keeps the last part of each path).
+    """
+    run_info = published_run_info(run_info)
     model.save_pretrained(out_dir)
     tokenizer.save_pretrained(out_dir)
     write_text_atomic(out_dir / "eval_results.json", json.dumps(results, indent=2, ensure_ascii=False))
     write_text_atomic(out_dir / "training_info.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
-    write_text_atomic(out_dir / "README.md", model_card(model.config, results, run_info))
+    write_text_atomic(out_dir / "README.md", str(model_card(model.config, results, run_info)))
     return out_dir
 
 

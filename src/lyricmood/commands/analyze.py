@@ -23,21 +23,24 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from lyricmood.commands.recommend import read_lyrics_file
     from lyricmood.default_model import resolve_model
-    from lyricmood.inference import EmotionPredictor
+    from lyricmood.inference import EmotionPredictor, SongEmotion
     from lyricmood.recommender import format_table
 
     lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
     song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
     k = max(1, args.k)
     arc = [
-        {"section": name, "top": [song.labels[i] for i in row.argsort()[::-1][:3]]}
+        {"section": name, "top": [label for label, _ in SongEmotion(row, song.labels, [name], row[None], 0).top(3)]}
         for name, row in zip(song.sections, song.section_vectors)
     ]
     if args.format == "json":
-        report = {"top_emotions": [{"emotion": e, "score": s} for e, s in song.top(k)], "arc": arc, **song.to_dict()}
+        report = {"top_emotions": [{"emotion": e, "score": s} for e, s in song.top(k)], "neutral": song.neutral,
+                  "arc": arc, **song.to_dict()}
         print(json.dumps(report, ensure_ascii=False, indent=2))
     else:
         print(format_table([{"emotion": e, "score": s} for e, s in song.top(k)], ["emotion", "score"]))
+        if song.neutral is not None:
+            print(f"neutral (not an emotion, shown apart): {song.neutral:.3f}")
         print()
         print(
             format_table(
