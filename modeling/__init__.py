@@ -1,24 +1,25 @@
-"""LyricMood model classes (loaded on first use).
+"""LyricMood model classes, registered with transformers' Auto classes in this process.
 
-The two files beside this one are the Hub model code (copied into every saved model folder); this
-``__init__`` is only for users who have ``lyricmood`` installed. Importing it loads nothing: the classes
-load when first used, and ``import lyricmood`` registers them with transformers' Auto classes when those
-load (see ``lyricmood.auto_registration``).
+The two files beside this one are the Hub model code (copied into every saved model folder);
+this ``__init__`` is only for users who have ``lyricmood`` installed.
 """
 
-import importlib
+from transformers import AutoConfig, AutoModel, AutoModelForSequenceClassification
 
-_CLASSES = {
-    "LyricMoodConfig": "configuration_lyricmood",
-    "LyricMoodForSequenceClassification": "modeling_lyricmood",
-    "LyricMoodModel": "modeling_lyricmood",
-    "LyricMoodPreTrainedModel": "modeling_lyricmood",
-}
+from .configuration_lyricmood import LyricMoodConfig
+from .modeling_lyricmood import (
+    LyricMoodForSequenceClassification,
+    LyricMoodModel,
+    LyricMoodPreTrainedModel,
+)
 
-__all__ = sorted(_CLASSES)
+AutoConfig.register(LyricMoodConfig.model_type, LyricMoodConfig, exist_ok=True)
+AutoModel.register(LyricMoodConfig, LyricMoodModel, exist_ok=True)
+AutoModelForSequenceClassification.register(LyricMoodConfig, LyricMoodForSequenceClassification, exist_ok=True)
 
-
-def __getattr__(name: str):
-    if name not in _CLASSES:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f".{_CLASSES[name]}", __name__), name)
+__all__ = [
+    "LyricMoodConfig",
+    "LyricMoodForSequenceClassification",
+    "LyricMoodModel",
+    "LyricMoodPreTrainedModel",
+]

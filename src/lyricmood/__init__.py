@@ -1,11 +1,9 @@
 """lyricmood: recommend songs whose lyrics feel alike.
 
-Importing it is light (no torch, no transformers); transformers' Auto classes learn the `lyricmood` model
-type when they are first imported (see `lyricmood.auto_registration`).
+Importing it is light (no torch, no transformers). `import lyricmood.modeling` registers the `lyricmood` model
+type with transformers' `AutoConfig`, `AutoModel` and `AutoModelForSequenceClassification`: an explicit import
+rather than an import hook, so that the CLI's catalog queries stay free of torch and nothing depends on how
+transformers orders its own imports.
 """
 
-from .auto_registration import install as _install_auto_registration
-
 __version__ = "0.1.0"
-
-_install_auto_registration()
