@@ -73,10 +73,10 @@ def test_space_id_fetches_the_wheel_from_the_space_repository(tmp_path, fake_whe
 @pytest.mark.parametrize(
     "setup, args, expected",
     [
-        ("foreign", [], "is not a Space folder lyricmood exported"),
+        ("foreign", [], "exists and was not created by lyricmood"),
         ("file", [], "exists and is not a folder"),
         ("ours", [], "pass --overwrite"),
-        ("other-kind", ["--overwrite"], "is not a Space folder lyricmood exported"),
+        ("other-kind", ["--overwrite"], "is a lyricmood index folder, not a space folder"),
         (None, ["--space-id", "not a repo"], "bad Space id"),
         (None, ["--wheel", "README.md"], "is not a lyricmood wheel file"),
     ],

@@ -24,7 +24,6 @@ is written into only when it is empty, or when it is a Space folder lyricmood ex
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
@@ -35,10 +34,10 @@ from importlib import metadata, resources
 from pathlib import Path
 
 from .errors import LyricMoodError
+from .io import MARKER_FILE, check_ours, read_marker, write_marker
 
 PYTHON_VERSION = "3.11"
 APP_FILE = "app.py"
-MARKER_FILE = ".lyricmood"  # the marker every output folder of lyricmood carries
 MARKER_KIND = "space"
 HUB_URL = "https://huggingface.co"
 SETUPTOOLS_MAJOR = 77  # the first setuptools that reads `license = "Apache-2.0"` (PEP 639)
@@ -169,29 +168,14 @@ def space_readme(space_id: str | None = None) -> str:
     return str(card)
 
 
-def _read_marker(folder: Path) -> dict | None:
-    try:
-        marker = json.loads((folder / MARKER_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return marker if isinstance(marker, dict) and marker.get("created_by") == "lyricmood" else None
-
-
 def _check_out(out: Path, overwrite: bool) -> list[str]:
     """Refuse an ``out`` lyricmood may not write into; returns the files a previous export left there."""
-    if not out.exists():
+    check_ours(out, MARKER_KIND)  # absent, empty, or a Space folder lyricmood exported
+    marker = read_marker(out) if out.is_dir() else None
+    if marker is None:
         return []
-    if not out.is_dir():
-        raise LyricMoodError(f"{out} exists and is not a folder", field="OUT", hint="choose a new folder name")
-    if not any(out.iterdir()):
-        return []
-    marker = _read_marker(out)
-    if marker is None or marker.get("kind") != MARKER_KIND:
-        raise LyricMoodError(
-            f"{out} is not empty and is not a Space folder lyricmood exported (no {MARKER_FILE} marker of kind "
-            f"'{MARKER_KIND}'): not writing into it", field="OUT", hint="choose a new or empty folder")
     if not overwrite:
-        raise LyricMoodError(f"{out} holds a Space lyricmood exported before", field="OUT",
+        raise LyricMoodError("holds a Space lyricmood exported before", file=out,
                              hint="pass --overwrite to replace its files (other files there are kept)")
     return [str(name) for name in marker.get("files", []) if "/" not in str(name) and str(name) != MARKER_FILE]
 
@@ -227,8 +211,7 @@ def export_space(
         (staged / "README.md").write_text(space_readme(space_id), encoding="utf-8")
         (staged / "requirements.txt").write_text(requirements_text(built.name, space_id), encoding="utf-8")
         files = sorted(path.name for path in staged.iterdir())
-        marker = {"created_by": "lyricmood", "kind": MARKER_KIND, "files": files}
-        (staged / MARKER_FILE).write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
+        write_marker(staged, MARKER_KIND, files)
         out.mkdir(exist_ok=True)
         for name in previous:
             if name not in files:
