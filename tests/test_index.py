@@ -278,6 +278,8 @@ def test_songs_are_ranked_by_pooled_features_and_explained_by_probabilities(tmp_
     assert [r.id for r in mood] == [f"song-{i}" for i in np.argsort(-by_mood, kind="stable")[:3]]
     with_model = Recommender(loaded, predictor=predictor).similar_songs(rows[0]["lyrics"], k=7)
     assert [r.id for r in with_model][1:] == [r.id for r in recs][:6]  # the lyrics of song-0 rank song-0 first
+    scored = Recommender(loaded).similar_to_emotion(predictor.score_song(rows[0]["lyrics"]), k=7)
+    assert [(r.id, round(r.score, 5)) for r in scored] == [(r.id, round(r.score, 5)) for r in with_model]
 
 
 def test_an_index_never_mixes_representations(tmp_path, predictor):

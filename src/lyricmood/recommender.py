@@ -484,7 +484,7 @@ class Recommender:
             rows, ranking = [], []
             for query in queries:
                 vector, emotion = self.query_vector(query)
-                ranking.append(vector if self._songs is self._emotions else emotion.feature)
+                ranking.append(self.ranking_vector(emotion))
                 song_id = query if query in self.index else None
                 if song_id is None:
                     try:
@@ -502,14 +502,52 @@ class Recommender:
             selves = [None] * len(Q)
             artists = [None] * len(Q)
             S, space = self.scores(Q), self._emotions
-        results = []
-        for b in range(len(Q)):
-            keep = self._mask(
-                [] if selves[b] is None else [selves[b]], artists[b], exclude_same_artist, year_range, lang
+        return [
+            self._recommendations(
+                Q[b : b + 1],
+                self._rank(S[b], k, self._mask([] if selves[b] is None else [selves[b]], artists[b],
+                                                exclude_same_artist, year_range, lang), diversity, space),
+                S[b],
             )
-            ranked = self._rank(S[b], k, keep, diversity, space)
-            results.append(self._recommendations(Q[b : b + 1], ranked, S[b]))
-        return results
+            for b in range(len(Q))
+        ]
+
+    def similar_to_emotion(
+        self,
+        song: SongEmotion,
+        k: int = 10,
+        *,
+        exclude_same_artist: bool = False,
+        year_range: tuple[int, int] | None = None,
+        lang: str | Sequence[str] | None = None,
+        diversity: float = 0.0,
+    ) -> list[Recommendation]:
+        """Songs like an already scored song (``EmotionPredictor.score_song``), compared as catalog songs are:
+        by its pooled emotion feature where the index keeps features. Filters as in :meth:`similar_songs`
+        (``exclude_same_artist`` has no effect: scored lyrics have no artist)."""
+        if not isinstance(song, SongEmotion):
+            raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
+        self.index.check_compatible(None, song.labels, what="the scored song's vector")
+        k = self._check_k(k)
+        year_range, diversity = self._check_filters(year_range, diversity)
+        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])[0]
+        keep = self._mask([], None, False, year_range, lang)
+        return self._recommendations(song.vector[None], self._rank(scores, k, keep, diversity, self._songs), scores)
+
+    def ranking_vector(self, song: SongEmotion) -> np.ndarray:
+        """What ``song`` is ranked by in this recommender: its feature where the index keeps features, else its
+        probabilities (a feature index refuses a song without a feature)."""
+        if self._songs is self._emotions:
+            return song.vector
+        if song.feature is None or np.shape(song.feature) != self.index.features.shape[1:]:
+            raise LyricMoodError("the song has no pooled emotion feature of this index's model",
+                                 hint="score it with the model that built the index")
+        return song.feature
+
+    @property
+    def ranking_mean(self) -> np.ndarray:
+        """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
+        return self._songs.mean
 
     def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
         """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`).

@@ -473,11 +473,16 @@ class SpaceHandlers:
                         cache_key: tuple | None = None) -> FigureRequest:
         shown = recommendations[:HEATMAP_SONGS]
         rows = [rec.index.position(r.id) for r in shown]
-        vectors = np.vstack([np.asarray(vector, dtype=np.float32).reshape(1, -1), rec.index.vectors[rows]])
+        # The heatmap shows what ranked the songs: a mood by the emotion probabilities, a song by its ranking vector.
+        if song_emotion is None:
+            query, catalog, center = vector, rec.index.vectors, rec.mean
+        else:
+            query, catalog, center = rec.ranking_vector(song_emotion), rec.index.ranking_vectors, rec.ranking_mean
+        vectors = np.vstack([np.asarray(query, dtype=np.float32).reshape(1, -1), catalog[rows]])
         return FigureRequest(lang=lang, name=name, labels=list(rec.index.labels), vector=np.asarray(vector),
                              song_emotion=song_emotion, heatmap_vectors=vectors if shown else None,
                              heatmap_names=[name] + [r.title for r in shown], heatmap_ids=tuple(r.id for r in shown),
-                             similarity=rec.similarity, center=rec.mean, cache_key=cache_key)
+                             similarity=rec.similarity, center=center, cache_key=cache_key)
 
     def _guard(self, lang: str, run: Callable[[], Result]) -> Result:
         """Run a handler body; a bad input becomes a visible message (and a toast), never a traceback."""
@@ -542,7 +547,7 @@ class SpaceHandlers:
             # Scored directly (not through query_vector), so one-word lyrics are never taken for a song id.
             song_emotion = rec.predictor.score_song(pasted)
             vector = song_emotion.vector
-            recommendations = rec.similar_songs(vector=vector, k=k_, **filters)
+            recommendations = rec.similar_to_emotion(song_emotion, k=k_, **filters)
             message = text("msg_lyrics_result", lang,
                            sections=len(song_emotion.sections), chunks=song_emotion.num_chunks,
                            emotions=_emotions_text(_top_pairs(vector, rec.index.labels), lang))
