@@ -27,14 +27,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .emotions import SongEmotion
 from .errors import LyricMoodError
-from .inference import EmotionPredictor, SongEmotion
 from .io import atomic_path, cache_dir, sha256_file
-from .lyrics import split_lyrics
+
+if TYPE_CHECKING:  # loading an index needs no torch; only building one does (lyricmood.inference)
+    from .inference import EmotionPredictor
 
 logger = logging.getLogger(__name__)
 
@@ -492,6 +494,8 @@ def build_index(
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
     cache), which must be shared by all processes.
     """
+    from .lyrics import split_lyrics
+
     rank, world, state = _distributed(process_index, num_processes)
     fingerprint, labels = predictor.fingerprint, list(predictor.labels)
     own_folder = checkpoint_dir is None and world > 1
