@@ -25,7 +25,7 @@ from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard
 
 from lyricmood.errors import LyricMoodError
-from lyricmood.io import atomic_path
+from lyricmood.io import atomic_path, check_ours, write_marker
 
 from ._common import LocalFilesBuilder
 from .aihub_emotion import AIHubEmotion
@@ -33,6 +33,8 @@ from .goemotions import GoEmotions
 from .kote import Kote
 from .lyrics_catalog import LyricsCatalog, detect_lang, parse_lrc
 
+#: the ownership marker's kind of a folder written by :func:`export_parquet` (see :mod:`lyricmood.io`)
+EXPORT_KIND = "dataset-export"
 # Licenses of configs whose source differs from the rest of their builder's (the card's license).
 CONFIG_LICENSES = {("lyrics_catalog", "demo"): "apache-2.0"}  # lyrics written for lyricmood
 
@@ -233,6 +235,7 @@ def export_parquet(
             file=out,
             hint="choose another --out, or pass --overwrite to replace it",
         )
+    check_ours(out, EXPORT_KIND)  # --overwrite replaces only an earlier export (marked), never another folder
     cls = _builder_class(name)
     configs = list(configs or [cls.DEFAULT_CONFIG_NAME])
     # Build everything first: a bad input must not leave a half-written folder behind.
@@ -248,6 +251,7 @@ def export_parquet(
         parquet_bytes = {c: sum(p.stat().st_size for p in (tmp / c).glob("*.parquet")) for c in built}
         (tmp / "README.md").write_text(str(export_card(name, built, parquet_bytes)), encoding="utf-8")
         _copy_license(name, data_dir, tmp)
+        write_marker(tmp, EXPORT_KIND)
     return out
 
 

@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import re
+import sys
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,8 @@ OPTIONAL_COLUMNS = ("artist", "year", "lang", "intended_mood")
 
 _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _TIMESTAMP = re.compile(r"\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]|<\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?>")
+#: the years a catalog may give (the ``year`` feature is int32; 0-9999 catches typos such as 1e12)
+MAX_YEAR = 9999
 _ID_TAG = re.compile(r"^\[(ti|ar|al|au|by|offset|length|re|ve|tool|#)\s*:(.*)\]$", re.IGNORECASE)
 
 
@@ -145,7 +148,13 @@ class LyricsCatalog(LocalFilesBuilder):
             ids = UniqueIds()
             rows = []
             for path in paths:
-                rows.extend(self._read_file(path, ids))
+                songs = self._read_file(path, ids)
+                if not songs:
+                    raise LyricMoodError(
+                        "the file holds no song (only a header, or nothing)", file=path,
+                        hint=f"add one song per row ({', '.join(REQUIRED_COLUMNS)} …) or leave the file out",
+                    )
+                rows.extend(songs)
             splits[split] = rows
         return splits
 
@@ -165,9 +174,29 @@ class LyricsCatalog(LocalFilesBuilder):
 
     @staticmethod
     def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+        # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer.
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, min(sys.maxsize, 2**31 - 1)))
+        try:
+            return LyricsCatalog._read_csv(path)
+        except csv.Error as err:
+            raise LyricMoodError(
+                f"not a valid CSV file ({err})", file=path, hint="save it as UTF-8 CSV with a header row"
+            ) from None
+        finally:
+            csv.field_size_limit(limit)
+
+    @staticmethod
+    def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
         reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
         columns = [c.strip() for c in reader.fieldnames or []]
         reader.fieldnames = columns
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            raise LyricMoodError(
+                f"column {twice[0]!r} appears {columns.count(twice[0])} times in the header", file=path, line=1,
+                field=twice[0], hint="give each column once",
+            )
         for column in REQUIRED_COLUMNS:
             if column not in columns:
                 raise LyricMoodError(
@@ -179,10 +208,21 @@ class LyricsCatalog(LocalFilesBuilder):
                 )
         records = []
         start = 2
-        for record in reader:
+        while True:
+            try:
+                record = next(reader)
+            except StopIteration:
+                return records
+            except csv.Error as err:
+                raise LyricMoodError(f"not valid CSV ({err})", file=path, line=start,
+                                     hint="check the quotes of this row") from None
+            if None in record:  # more cells than the header has columns
+                raise LyricMoodError(
+                    f"{len(columns) + len(record[None])} cells, the header has {len(columns)} columns",
+                    file=path, line=start, hint="quote fields that contain commas",
+                )
             records.append((start, record))
             start = reader.line_num + 1  # a quoted field may span lines: report where the record starts
-        return records
 
     @staticmethod
     def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
@@ -226,6 +266,11 @@ class LyricsCatalog(LocalFilesBuilder):
     def _song(path: Path, line: int | None, record: dict[str, Any], ids: UniqueIds) -> dict[str, Any]:
         def text(field: str) -> str:
             value = record.get(field)
+            if isinstance(value, (dict, list, bool)):  # JSON Lines: an object or a list is not text
+                raise LyricMoodError(
+                    f"expected text, got {type(value).__name__}", file=path, line=line, field=field,
+                    hint=f"give {field} as a JSON string",
+                )
             return "" if value is None else str(value).strip()
 
         song_id = text("id")
@@ -249,11 +294,11 @@ class LyricsCatalog(LocalFilesBuilder):
         year_text = text("year")
         try:
             year = int(float(year_text)) if year_text else None
-            if year_text and float(year_text) != year:
+            if year_text and (float(year_text) != year or not 0 <= year <= MAX_YEAR):
                 raise ValueError
-        except ValueError:
+        except (ValueError, OverflowError):
             raise LyricMoodError(
-                f"year {year_text!r} is not a whole number",
+                f"year {year_text!r} is not a whole number from 0 to {MAX_YEAR}",
                 file=path,
                 line=line,
                 field="year",

@@ -513,7 +513,7 @@ def test_cli_export_writes_parquet_and_card(tmp_path, capsys):
     assert cli_main(argv) == 0
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
     assert files == [
-        "README.md",
+        ".lyricmood", "README.md",
         "fine/train-00000-of-00001.parquet", "fine/validation-00000-of-00001.parquet",
         "major/train-00000-of-00001.parquet", "major/validation-00000-of-00001.parquet",
     ]  # fmt: skip
@@ -532,6 +532,13 @@ def test_cli_export_writes_parquet_and_card(tmp_path, capsys):
     assert (out / "README.md").stat().st_mtime_ns == before
     assert cli_main(argv[:-2] + ["--overwrite"]) == 0  # utterances=all now
     assert datasets.load_dataset("parquet", data_files=str(out / "fine" / "train-*.parquet"))["train"].num_rows == 23
+    # --overwrite replaces an earlier export, never a folder lyricmood did not write
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("keep")
+    assert cli_main(argv[:-4] + ["--out", str(mine), "--overwrite"]) == 1
+    assert "not created by lyricmood" in capsys.readouterr().err
+    assert [p.name for p in mine.iterdir()] == ["thesis.tex"]
 
 
 def test_cli_export_kote_counts(tmp_path, shared_data):

@@ -148,7 +148,7 @@ def test_damaged_index_files_raise_clear_errors(tmp_path):
     # saving over a folder that is not an index is refused, and it stays as it was
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep me")
-    with pytest.raises(LyricMoodError, match="not a lyricmood index"):
+    with pytest.raises(LyricMoodError, match="not created by lyricmood"):
         small_index().save(tmp_path / "mine")
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
 

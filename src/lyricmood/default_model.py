@@ -4,6 +4,10 @@ The package ships only what training changed (`default_model/weights.safetensors
 but the token-embedding table, which stayed frozen) plus its config and model card. On first use the full
 model is rebuilt offline from the converted e5 backbone (`lyricmood.backbones.prepare_e5`) and these files,
 into the cache; later calls reuse it. The rebuild is deterministic: the same files give the same weights.
+
+The cached folder's stamp (``lyricmood_default_model.json``) records the fingerprint of the shipped files and
+the size and sha256 of every file it holds; a folder that no longer matches (truncated, edited) is rebuilt.
+Rebuilds hold a lock, so that concurrent first runs build once, and remove what killed rebuilds left.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from importlib import resources
 from pathlib import Path
 
 from .errors import LyricMoodError
-from .io import atomic_path, cache_dir
+from .io import atomic_path, build_once, cache_dir, folder_manifest, matches_manifest
 
 SHIPPED_FILES = ("config.json", "weights.safetensors", "README.md", "eval_results.json", "training_info.json")
 FROZEN_EMBEDDINGS = "lyricmood.backbone.embeddings.word_embeddings.weight"
@@ -54,10 +58,20 @@ def default_model_path(cache: Path | None = None) -> Path:
     """
     fingerprint = shipped_fingerprint()
     target = (cache or cache_dir()) / "models" / f"default-{fingerprint[:16]}"
-    stamp = target / STAMP_FILE
-    if stamp.is_file() and json.loads(stamp.read_text()).get("fingerprint") == fingerprint:
-        return target
     return rebuild_default_model(target, fingerprint)
+
+
+def _is_built(target: Path, fingerprint: str) -> bool:
+    """The cached model at ``target`` is complete, from these shipped files, and intact (see the stamp)."""
+    try:
+        stamp = json.loads((target / STAMP_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(stamp, dict)
+        and stamp.get("fingerprint") == fingerprint
+        and matches_manifest(target, stamp.get("files") or {})
+    )
 
 
 def resolve_model(model: str | Path | None) -> str:
@@ -72,7 +86,14 @@ def resolve_model(model: str | Path | None) -> str:
 
 
 def rebuild_default_model(target: Path, fingerprint: str) -> Path:
-    """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically)."""
+    """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically),
+    unless it is already there and intact (see :func:`lyricmood.io.build_once`)."""
+    return build_once(
+        target, lambda path: _is_built(path, fingerprint), lambda tmp: _build(tmp, fingerprint), family="default-"
+    )
+
+
+def _build(tmp: Path, fingerprint: str) -> None:
     from .backbones import prepare_e5
     from .modeling import LyricMoodConfig, LyricMoodForSequenceClassification
     from safetensors.torch import load_file  # here, not above: shipped_fingerprint needs no torch
@@ -89,16 +110,15 @@ def rebuild_default_model(target: Path, fingerprint: str) -> Path:
             file=shipped / "weights.safetensors",
             hint="reinstall lyricmood",
         )
-    with atomic_path(target) as tmp:
-        model.save_pretrained(tmp)
-        for name in _TOKENIZER_FILES:
-            if (backbone / name).is_file():
-                shutil.copy2(backbone / name, tmp / name)
-        for name in ("README.md", "eval_results.json", "training_info.json"):
-            if (shipped / name).is_file():
-                shutil.copy2(shipped / name, tmp / name)
-        (tmp / STAMP_FILE).write_text(json.dumps({"fingerprint": fingerprint}))
-    return target
+    model.save_pretrained(tmp)
+    for name in _TOKENIZER_FILES:
+        if (backbone / name).is_file():
+            shutil.copy2(backbone / name, tmp / name)
+    for name in ("README.md", "eval_results.json", "training_info.json"):
+        if (shipped / name).is_file():
+            shutil.copy2(shipped / name, tmp / name)
+    stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp, exclude=[STAMP_FILE])}
+    (tmp / STAMP_FILE).write_text(json.dumps(stamp, indent=1))  # last: its presence marks a finished folder
 
 
 def ship_default_model(trained_dir: str | Path, out_dir: str | Path | None = None) -> Path:

@@ -43,3 +43,24 @@ class LyricMoodError(ValueError):
         if self.hint:
             text += f". Fix: {self.hint}"
         return text
+
+
+class LyricMoodTypeError(LyricMoodError, TypeError):
+    """A value of the wrong type given to the Python API (bytes or a dict where lyrics text is expected …).
+
+    Both a :class:`LyricMoodError` (the CLI and the Space report it as any input error) and a ``TypeError``.
+    """
+
+
+def require_text(value: object, what: str = "the lyrics") -> str:
+    """``value`` if it is a ``str``; else :class:`LyricMoodTypeError` saying what was given instead.
+
+    >>> require_text(b"la la")
+    Traceback (most recent call last):
+    ...
+    lyricmood.errors.LyricMoodTypeError: field 'lyrics': the lyrics must be text (str), got bytes. Fix: decode bytes first, e.g. data.decode("utf-8")
+    """
+    if isinstance(value, str):
+        return value
+    hint = 'decode bytes first, e.g. data.decode("utf-8")' if isinstance(value, (bytes, bytearray)) else "pass a str"
+    raise LyricMoodTypeError(f"{what} must be text (str), got {type(value).__name__}", field="lyrics", hint=hint)

@@ -1,7 +1,10 @@
 """A catalog's song emotion vectors, saved with the fingerprint of the model that made them.
 
 An index folder holds ``vectors.safetensors`` (song vectors and per-section vectors), ``songs.jsonl``
-(one metadata row per song) and ``index.json`` (format, labels, model fingerprint, file checksums).
+(one metadata row per song) and ``index.json`` (format, labels, model fingerprint, file checksums),
+plus lyricmood's ownership marker ``.lyricmood`` (see :mod:`lyricmood.io`): saving replaces only the
+files lyricmood wrote, never another file in the folder, and never writes into a folder it did not create.
+Saves hold the folder's lock and loads verify the very bytes they parse, so concurrent saves and loads are safe.
 Vectors from different models, or over different label sets, are never mixed: they would not be
 comparable. Building streams the catalog, checkpoints progress so that an interrupted build
 resumes, and splits the songs over processes under ``accelerate launch``.
@@ -22,7 +25,8 @@ import json
 import logging
 import math
 import os
-import shutil
+import re
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,7 +37,7 @@ import numpy as np
 
 from .emotions import SongEmotion
 from .errors import LyricMoodError
-from .io import atomic_path, cache_dir, sha256_file
+from .io import cache_dir, check_ours, claim_folder, folder_lock, remove_ours, sha256_file, staged_folder
 
 if TYPE_CHECKING:  # loading an index needs no torch; only building one does (lyricmood.inference)
     from .inference import EmotionPredictor
@@ -48,6 +52,22 @@ INFO_FILE = "index.json"
 #: catalog fields kept as song metadata (the lyrics themselves are not stored)
 METADATA_FIELDS = ("title", "artist", "year", "lang", "intended_mood")
 REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
+#: types a loaded index may hold in these metadata fields (hand-edited rows are checked against them)
+_FIELD_TYPES = {
+    "title": str, "artist": str, "year": int, "lang": str, "intended_mood": str, "lyrics_sha1": str,
+    "sections": list, "num_chunks": int, "num_tokens": int,
+}
+
+
+def valid_song_id(value: Any) -> str:
+    """A song id as a non-blank string (an int is accepted and kept as text); else :class:`LyricMoodError`."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not value.strip():
+        raise LyricMoodError(
+            f"a song id must be a non-empty text, got {value!r}", field="id", hint="give every song a text id"
+        )
+    return value
 
 
 def lyrics_sha1(lyrics: str) -> str:
@@ -71,7 +91,7 @@ class SongIndex:
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self.ids = [str(i) for i in self.ids]
+        self.ids = [valid_song_id(i) for i in self.ids]
         self.labels = [str(label) for label in self.labels]
         self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(len(self.ids), len(self.labels))
         if len(self.metadata) != len(self.ids):
@@ -180,8 +200,11 @@ class SongIndex:
         if not (len(ids) == len(emotions) == len(metadata)):
             raise ValueError("ids, emotions and metadata must have the same length")
         self.check_compatible(fingerprint, None)
+        ids = [valid_song_id(i) for i in ids]
         rows, metas = [], []
         for song_id, emotion, meta in zip(ids, emotions, metadata):
+            if not isinstance(meta, dict):
+                raise LyricMoodError(f"the metadata of song {song_id!r} must be a dict, got {type(meta).__name__}")
             meta = {k: v for k, v in dict(meta).items() if k not in ("id", "vector", "lyrics")}
             if isinstance(emotion, SongEmotion):
                 self.check_compatible(None, emotion.labels, what=f"the vector of song {song_id!r}")
@@ -194,7 +217,10 @@ class SongIndex:
                 vector = emotion.vector
             else:
                 vector = emotion
-            vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            try:
+                vector = np.asarray(vector, dtype=np.float32).reshape(-1)
+            except (TypeError, ValueError):
+                raise LyricMoodError(f"the vector of song {song_id!r} is not an array of numbers") from None
             if vector.shape != (len(self.labels),):
                 raise LyricMoodError(
                     f"the vector of song {song_id!r} has {vector.size} values, the index has {len(self.labels)} labels"
@@ -203,7 +229,6 @@ class SongIndex:
                 raise LyricMoodError(f"the vector of song {song_id!r} is not finite")
             rows.append(vector)
             metas.append(meta)
-        ids = [str(i) for i in ids]
         if len(set(ids)) != len(ids):
             raise LyricMoodError("the same song id is given twice", hint="make every id unique")
         new_rows, new_ids, new_metas = [], [], []
@@ -244,14 +269,11 @@ class SongIndex:
 
     # -- files ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
-        """Write the index folder atomically (an existing index there is replaced; another folder is refused)."""
+        """Write the index folder: its files are replaced together, under the folder's lock (readers see the old
+        index or the new one). ``path`` must be new, empty, or a lyricmood index; other files there are kept."""
         from safetensors.numpy import save_file
 
         path = Path(path)
-        if path.exists() and not (path / INFO_FILE).is_file() and (not path.is_dir() or any(path.iterdir())):
-            raise LyricMoodError(
-                "exists and is not a lyricmood index: not overwriting it", file=path, hint="choose another path"
-            )
         offsets = [0]
         sections = []
         for i, meta in enumerate(self.metadata):
@@ -266,8 +288,7 @@ class SongIndex:
             ),
             "section_offsets": np.asarray(offsets, dtype=np.int64),
         }
-        with atomic_path(path) as tmp:
-            tmp.mkdir()
+        with staged_folder(path, "index", last=INFO_FILE, legacy=_is_unmarked_index) as tmp:
             save_file(tensors, str(tmp / VECTORS_FILE), metadata={"format": FORMAT, "fingerprint": self.fingerprint})
             with open(tmp / SONGS_FILE, "w", encoding="utf-8") as f:
                 for song_id, meta in zip(self.ids, self.metadata):
@@ -289,41 +310,39 @@ class SongIndex:
     def load(cls, path: str | Path) -> SongIndex:
         """Read an index folder; a missing, truncated or corrupt file raises :class:`LyricMoodError`."""
         from safetensors import SafetensorError
-        from safetensors.numpy import load_file
+        from safetensors.numpy import load as safetensors_load
 
         path = Path(path)
-        info = read_index_info(path)
-        for name, expected in info.get("files", {}).items():
-            if not (path / name).is_file():
-                raise LyricMoodError(f"index file {name} is missing", file=path, hint=REBUILD_HINT)
-            if sha256_file(path / name) != expected:
-                raise LyricMoodError(
-                    f"index file {name} is truncated or corrupt (checksum mismatch)",
-                    file=path / name,
-                    hint=REBUILD_HINT,
-                )
+        info, blobs = _read_consistent(path)
         try:
-            tensors = load_file(str(path / VECTORS_FILE))
+            tensors = safetensors_load(blobs[VECTORS_FILE])
             vectors, section_vectors, offsets = (
                 tensors["vectors"],
                 tensors["section_vectors"],
                 tensors["section_offsets"],
             )
-            rows = [json.loads(line) for line in (path / SONGS_FILE).read_text(encoding="utf-8").splitlines() if line]
+            rows = [json.loads(line) for line in blobs[SONGS_FILE].decode("utf-8").splitlines() if line]
         except (SafetensorError, OSError, ValueError, KeyError) as err:  # all mean: the files are damaged
             raise LyricMoodError(
                 f"cannot read the index ({err.__class__.__name__}: {str(err)[:200]})", file=path, hint=REBUILD_HINT
             ) from None
         labels = info["labels"]
-        if not (len(rows) == info["num_songs"] == len(vectors) == len(offsets) - 1) or vectors.shape[1:] != (
-            len(labels),
+        if (
+            not (len(rows) == info["num_songs"] == len(vectors) == len(offsets) - 1)
+            or vectors.shape[1:] != (len(labels),)
+            or section_vectors.shape[1:] != (len(labels),)
+            or offsets.dtype.kind not in "iu"
+            or offsets[0] != 0
+            or offsets[-1] != len(section_vectors)
+            or np.any(np.diff(offsets) < 0)
         ):
             raise LyricMoodError(
                 "the index files disagree on the number of songs or labels", file=path, hint=REBUILD_HINT
             )
+        _check_loaded(path, info, vectors, section_vectors, offsets, rows)
         ids, metadata = [], []
         for i, row in enumerate(rows):
-            ids.append(str(row.pop("id")))
+            ids.append(row.pop("id"))
             if offsets[i + 1] > offsets[i]:
                 row["section_vectors"] = section_vectors[offsets[i] : offsets[i + 1]]
             metadata.append(row)
@@ -338,11 +357,122 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+#: a reader that finds files of two different saves (possible only without file locks) retries this often
+_READ_ATTEMPTS = 3
+
+
+def _read_consistent(path: Path) -> tuple[dict, dict[str, bytes]]:
+    """``index.json`` and the bytes of the files it names, checked against its checksums.
+
+    Read under the folder's shared lock, so a save (which holds the exclusive lock) is never seen half
+    done. Where locks are unavailable, a mismatch is retried before it is reported as damage.
+    """
+    for attempt in range(_READ_ATTEMPTS):
+        with folder_lock(path, shared=True):
+            info = read_index_info(path)
+            blobs, problem = {}, None
+            for name, expected in info["files"].items():
+                try:
+                    blobs[name] = (path / name).read_bytes()
+                except FileNotFoundError:
+                    problem = LyricMoodError(f"index file {name} is missing", file=path, hint=REBUILD_HINT)
+                    break
+                except OSError as err:
+                    problem = LyricMoodError(f"cannot read index file {name} ({err})", file=path / name)
+                    break
+                if hashlib.sha256(blobs[name]).hexdigest() != expected:
+                    problem = LyricMoodError(
+                        f"index file {name} is truncated or corrupt (checksum mismatch)",
+                        file=path / name,
+                        hint=REBUILD_HINT,
+                    )
+                    break
+        if problem is None:
+            return info, blobs
+        time.sleep(0.05 * (attempt + 1))
+    raise problem
+
+
+_CHECKPOINT_ENTRY = re.compile(r"(shard|result)-\d+-of-\d+|part-\d{6}")
+
+
+def _is_unmarked_checkpoint(folder: Path) -> bool:
+    """A build checkpoint written before lyricmood marked its folders: only shard, result and part folders."""
+    return all(entry.is_dir() and _CHECKPOINT_ENTRY.fullmatch(entry.name) for entry in folder.iterdir())
+
+
+def _is_unmarked_index(folder: Path) -> bool:
+    """An index folder written before lyricmood marked its folders: ``index.json`` of our format."""
+    try:
+        return json.loads((folder / INFO_FILE).read_text(encoding="utf-8")).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+_KIND_NAMES = {str: "a text", int: "a whole number", list: "a list"}
+
+
+def _check_loaded(
+    path: Path, info: dict, vectors: np.ndarray, section_vectors: np.ndarray, offsets: np.ndarray, rows: list
+) -> None:
+    """Refuse an index whose files are consistent (checksums match) but whose content is not usable:
+    hand-edited rows, non-finite vectors (they would score every song 0 and rank the catalog in order)."""
+    where = path / SONGS_FILE
+    seen: set[str] = set()
+    for line, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise LyricMoodError("the row is not a JSON object", file=where, line=line, hint=REBUILD_HINT)
+        value = row.get("id")
+        if not isinstance(value, str) or not value.strip():
+            raise LyricMoodError(f"the row has no text id (got {value!r})", file=where, line=line, field="id",
+                                 hint=REBUILD_HINT)
+        if value in seen:
+            raise LyricMoodError(f"duplicate song id {value!r}", file=where, line=line, field="id", hint=REBUILD_HINT)
+        seen.add(value)
+        for field_name, kind in _FIELD_TYPES.items():
+            found = row.get(field_name)
+            if found is not None and (not isinstance(found, kind) or isinstance(found, bool)):
+                raise LyricMoodError(
+                    f"{field_name} must be {_KIND_NAMES[kind]} or null, got {found!r}",
+                    file=where, line=line, field=field_name, hint=REBUILD_HINT,
+                )
+        sections, stored = row.get("sections"), offsets[line] - offsets[line - 1]
+        if sections is not None and (
+            not all(isinstance(x, str) for x in sections) or (stored and len(sections) != stored)
+        ):
+            raise LyricMoodError(
+                "sections must be texts, one per stored section vector", file=where, line=line, field="sections",
+                hint=REBUILD_HINT,
+            )
+    for name, array in (("vectors", vectors), ("section_vectors", section_vectors)):
+        if array.dtype.kind != "f" or array.ndim != 2:
+            raise LyricMoodError(f"{VECTORS_FILE} holds {name} of the wrong type or shape", file=path,
+                                 hint=REBUILD_HINT)
+        bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
+        if len(bad):
+            what = f"song {rows[bad[0]].get('id')!r}" if name == "vectors" and bad[0] < len(rows) else f"row {bad[0]}"
+            raise LyricMoodError(
+                f"{len(bad)} {name} hold non-finite values (NaN or infinity), first {what}",
+                file=path / VECTORS_FILE, hint=REBUILD_HINT,
+            )
+
+
+def _is_file_entry(name: Any, checksum: Any) -> bool:
+    """A ``files`` entry of ``index.json``: a plain file name in the folder (no path) and its checksum."""
+    plain = isinstance(name, str) and name not in ("", ".", "..") and Path(name).name == name and "\\" not in name
+    return plain and isinstance(checksum, str)
+
+
 def read_index_info(path: str | Path) -> dict:
     """``index.json`` of an index folder (fingerprint, labels, size), without loading the vectors."""
     path = Path(path)
     if not path.exists():
         raise LyricMoodError("index not found", file=path, hint="give an index folder written by `lyricmood index`")
+    if not path.is_dir():
+        raise LyricMoodError(
+            "is a file, not an index folder", file=path,
+            hint="give the folder written by `lyricmood index CATALOG --out INDEX` (to index a catalog, run that)",
+        )
     try:
         info = json.loads((path / INFO_FILE).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -351,17 +481,33 @@ def read_index_info(path: str | Path) -> dict:
         ) from None
     except (json.JSONDecodeError, UnicodeDecodeError) as err:
         raise LyricMoodError(f"{INFO_FILE} is truncated or corrupt ({err})", file=path, hint=REBUILD_HINT) from None
+    except OSError as err:
+        raise LyricMoodError(f"cannot read {INFO_FILE} ({err.strerror})", file=path) from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise LyricMoodError(f"not a lyricmood index ({INFO_FILE} has no format {FORMAT!r})", file=path)
-    if info.get("version", 0) > VERSION:
+    version = info.get("version", 0)
+    if not isinstance(version, int) or isinstance(version, bool) or version < 0:
+        raise LyricMoodError(f"{INFO_FILE} has an invalid version {version!r}", file=path, field="version",
+                             hint=REBUILD_HINT)
+    if version > VERSION:
         raise LyricMoodError(
             f"index format version {info.get('version')} is newer than this lyricmood reads ({VERSION})",
             file=path,
             hint="upgrade lyricmood",
         )
-    for key in ("fingerprint", "labels", "num_songs"):
+    checks = {
+        "fingerprint": lambda v: isinstance(v, str),
+        "labels": lambda v: isinstance(v, list) and len(v) > 0 and all(isinstance(x, str) for x in v),
+        "num_songs": lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
+        "files": lambda v: isinstance(v, dict)
+        and {VECTORS_FILE, SONGS_FILE} <= set(v)
+        and all(_is_file_entry(name, checksum) for name, checksum in v.items()),
+    }
+    for key, valid in checks.items():
         if key not in info:
             raise LyricMoodError(f"{INFO_FILE} lacks {key!r}", file=path, hint=REBUILD_HINT)
+        if not valid(info[key]):
+            raise LyricMoodError(f"{INFO_FILE} has an invalid {key!r}", file=path, field=key, hint=REBUILD_HINT)
     return info
 
 
@@ -385,8 +531,20 @@ def load_catalog(catalog: str | Path) -> Any:
     return load_builder_dataset("lyrics_catalog", data_files=str(path))["train"]
 
 
+def open_catalog(catalog: str | Path | Any) -> Any:
+    """:func:`load_catalog` for a path (under ``accelerate launch``, the main process first: it builds the
+    datasets cache, the others reuse it); rows or a dataset are returned as they are."""
+    if not isinstance(catalog, (str, Path, os.PathLike)):
+        return catalog
+    _, _, state = _distributed(None, None)
+    if state is None:
+        return load_catalog(catalog)
+    with state.main_process_first():
+        return load_catalog(catalog)
+
+
 def _rows(catalog: Any) -> Any:
-    if hasattr(catalog, "keys") and "train" in catalog and not isinstance(catalog, dict):
+    if hasattr(catalog, "keys") and "train" in catalog and type(catalog) is not dict:
         return catalog["train"]  # a DatasetDict
     return catalog
 
@@ -422,19 +580,24 @@ class _Checkpoint:
             for song_id, meta in zip(reuse.ids, reuse.metadata):
                 if meta.get("lyrics_sha1"):
                     self.done[song_id] = (meta["lyrics_sha1"], reuse.song_emotion(song_id))
-        if folder is None or not folder.is_dir():
+        if folder is None:
             return
-        parts = sorted(folder.glob("part-*"))
+        claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
+        # A part without index.json was being written when the build was killed: it is redone (and overwritten).
+        parts = sorted(part for part in folder.glob("part-*") if (part / INFO_FILE).is_file())
+        found: dict[str, tuple[str, SongEmotion]] = {}
         try:
             for part in parts:
                 index = SongIndex.load(part)
                 index.check_compatible(fingerprint, labels, what="the checkpointed songs")
                 for song_id, meta in zip(index.ids, index.metadata):
-                    self.done[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
+                    found[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
         except LyricMoodError as err:
             logger.warning("discarding the checkpoint in %s (%s)", folder, err)
-            shutil.rmtree(folder, ignore_errors=True)
+            remove_ours(folder)
+            claim_folder(folder, "checkpoint")
             return
+        self.done.update(found)
         self.parts = len(parts)
         if self.done:
             logger.info("resuming: %d songs already scored in %s", len(self.done), folder)
@@ -496,12 +659,21 @@ def build_index(
     """
     from .lyrics import split_lyrics
 
+    _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
+    _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
+    if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
+        raise LyricMoodError(
+            f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
+            hint="pass a list of dicts, a datasets.Dataset, or use load_catalog(path) for a file",
+        )
     rank, world, state = _distributed(process_index, num_processes)
     fingerprint, labels = predictor.fingerprint, list(predictor.labels)
     own_folder = checkpoint_dir is None and world > 1
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
-    root = Path(checkpoint_dir) if checkpoint_dir is not None else None
+    root = None
+    if checkpoint_dir is not None:
+        root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
     checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, reuse)
 
     rows = _rows(catalog)
@@ -549,6 +721,8 @@ def build_index(
     finally:
         bar.close()
     checkpoint.write(fresh)
+    if not seen:
+        raise LyricMoodError("the catalog has no songs", hint="give at least one song (id, title, lyrics)")
 
     if world == 1:
         return _assemble(results, labels, fingerprint, predictor)
@@ -566,7 +740,7 @@ def build_index(
             merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
     index = _assemble(merged, labels, fingerprint, predictor)
     if own_folder:
-        shutil.rmtree(root, ignore_errors=True)
+        remove_ours(root)
     return index
 
 
@@ -595,12 +769,36 @@ def _model_name(predictor: EmotionPredictor) -> str | None:
     return public_model_name(str(name)) if name else None
 
 
+def _check_positive(value: Any, what: str, flag: str) -> None:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+        raise LyricMoodError(f"the {what} must be a whole number ≥ 1, got {value!r}", field=flag)
+
+
+def partial_path(out: str | Path) -> Path:
+    """Where the build of the index ``out`` checkpoints: the sibling folder ``<out>.partial``."""
+    out = Path(out).absolute()
+    return out.with_name(out.name + ".partial")
+
+
 def check_index_out(out: str | Path, *, overwrite: bool = False, update: bool = False) -> None:
-    """Refuse to replace an existing index unless asked to (``overwrite`` or ``update``)."""
-    if Path(out).exists() and not (overwrite or update):
-        raise LyricMoodError(
-            "the index already exists", file=out, hint="pass --update to add/refresh songs, --overwrite to rebuild it"
-        )
+    """Before any scoring, refuse an ``out`` the build could not write or must not touch.
+
+    An existing index is replaced only when asked (``overwrite`` or ``update``), and only if it is
+    lyricmood's (marker, or an index written before markers); any other existing file or folder is
+    refused, as is a ``<out>.partial`` folder lyricmood did not create, or a path under a file.
+    """
+    out = Path(out)
+    if out.exists() and not (overwrite or update):
+        if not out.is_dir() or any(out.iterdir()):
+            raise LyricMoodError(
+                "already exists", file=out,
+                hint="pass --update to add/refresh songs of an index, --overwrite to rebuild it, or choose a new --out",
+            )
+    check_ours(out, "index", legacy=_is_unmarked_index)
+    if update and out.exists() and not (out / INFO_FILE).is_file():
+        raise LyricMoodError(f"--update needs an existing index, and {out} has none", file=out,
+                             hint="drop --update to build a new index")
+    check_ours(partial_path(out), "checkpoint", legacy=_is_unmarked_checkpoint)
 
 
 def index_catalog(
@@ -622,26 +820,20 @@ def index_catalog(
     on the main process (``None`` on the others under ``accelerate launch``).
     """
     out = Path(out)
+    check_index_out(out, overwrite=overwrite, update=update)
     reuse = None
-    if out.exists() and update:
+    if update and out.exists():
         reuse = SongIndex.load(out)
         reuse.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
-    else:
-        check_index_out(out, overwrite=overwrite, update=update)
     _, world, state = _distributed(None, None)
-    if isinstance(catalog, (str, Path, os.PathLike)):
-        if state is not None:
-            with state.main_process_first():  # one process builds the datasets cache, the others reuse it
-                catalog = load_catalog(catalog)
-        else:
-            catalog = load_catalog(catalog)
-    partial = out.with_name(out.name + ".partial")
+    catalog = open_catalog(catalog)
+    partial = partial_path(out)
     index = build_index(
         catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse
     )
     if index is not None:
         index.save(out)
-        shutil.rmtree(partial, ignore_errors=True)
+        remove_ours(partial)
     if state is not None and world > 1:
         state.wait_for_everyone()
     return index

@@ -13,7 +13,7 @@ import torch
 from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .emotions import SongEmotion
-from .errors import LyricMoodError
+from .errors import LyricMoodError, LyricMoodTypeError
 
 
 def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
@@ -164,6 +164,10 @@ class EmotionPredictor:
         """
         from .lyrics import content_tokens, iter_chunks, split_lyrics
 
+        if isinstance(lyrics, (str, bytes)):  # iterating it would score each character as a song
+            raise LyricMoodTypeError(
+                "score_songs takes several songs (a list of texts)", field="lyrics", hint="for one song use score_song"
+            )
         limit = chunks_per_call or 8 * self.batch_size
         max_tokens = content_tokens(self.tokenizer, self.max_length)
         songs: deque[_SongSums] = deque()

@@ -1,14 +1,45 @@
-"""Files written atomically, and where lyricmood keeps its cache."""
+"""Files written atomically, folders lyricmood owns, locks, and where lyricmood keeps its cache.
+
+Ownership. lyricmood never deletes, replaces or writes into what it did not create. Every output folder
+it creates (an index, an index build's ``<out>.partial`` checkpoint, a ``data export``) carries a marker file,
+:data:`MARKER_FILE` (``.lyricmood``), written before anything else goes in::
+
+    {"created_by": "lyricmood", "kind": "index", "files": ["index.json", "songs.jsonl", ...]}
+
+``kind`` says what the folder is (``"index"``, ``"checkpoint"``); ``files`` lists the files lyricmood
+wrote there and may replace or delete later (absent for a ``"checkpoint"``, whose whole content is
+lyricmood's). Any other file in a marked folder is the user's and is left alone. A folder without the
+marker is written into only when it is empty, or when its layout shows an older lyricmood wrote it (an
+``index.json`` of the index format; a checkpoint of shard/part folders only): it gets the marker then.
+
+Concurrency. A writer holds an exclusive lock on the folder it writes (``flock`` of the folder itself,
+on POSIX) for the whole write and, under it, removes the temporaries of writers that were killed;
+readers take a shared lock, so they never see half of one version and half of another. Where locks are
+unavailable (Windows, some network file systems) writes stay atomic file by file, and readers retry.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+
+from .errors import LyricMoodError
+
+try:  # POSIX only; elsewhere the lock is a no-op
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None
+
+#: name of the marker file in every output folder lyricmood creates (see the module docstring)
+MARKER_FILE = ".lyricmood"
+_STAGING_PREFIX = ".lyricmood-staging-"
 
 
 def cache_dir() -> Path:
@@ -44,9 +75,14 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         if path.is_dir() and not path.is_symlink():
-            # A folder cannot be replaced in one rename: move the old one aside first.
-            old = path.with_name(f".{path.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
+            if not tmp.is_dir():
+                raise LyricMoodError(
+                    "is a folder: lyricmood does not replace a folder with a file", file=path,
+                    hint="give a file name (or move the folder away)",
+                )
+            # A folder cannot be replaced in one rename: move the old one aside first (under a name of
+            # its own, so that two writers never collide on it).
+            old = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.old")
             os.replace(path, old)
             os.replace(tmp, path)
             shutil.rmtree(old, ignore_errors=True)
@@ -72,3 +108,236 @@ def sha256_file(path: str | Path) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def folder_manifest(folder: str | Path, exclude: Sequence[str] = ()) -> dict[str, dict]:
+    """Size, mtime and sha256 of every file directly in ``folder`` (for :func:`matches_manifest`)."""
+    folder = Path(folder)
+    manifest = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.name not in exclude:
+            stat = path.stat()
+            manifest[path.name] = {"size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "sha256": sha256_file(path)}
+    return manifest
+
+
+def matches_manifest(folder: str | Path, manifest: dict) -> bool:
+    """True if every file of ``manifest`` is in ``folder`` with its size and checksum.
+
+    A file whose size and mtime are as recorded is not hashed again (hashing a 500 MB model on every
+    start costs a second): a truncation changes the size, an in-place edit the mtime, and both are caught.
+    """
+    try:
+        for name, entry in manifest.items():
+            stat = (Path(folder) / name).stat()
+            if stat.st_size != entry["size"]:
+                return False
+            if stat.st_mtime_ns != entry["mtime_ns"] and sha256_file(Path(folder) / name) != entry["sha256"]:
+                return False
+    except (OSError, KeyError, TypeError, AttributeError):
+        return False
+    return bool(manifest)
+
+
+def stale_temporaries(path: str | Path, family: str | None = None) -> list[Path]:
+    """The temporaries :func:`atomic_path` leaves beside ``path`` when killed (``.<name>.*.tmp`` / ``.old``);
+    with ``family``, those of every sibling whose name starts with it (``.default-*.tmp``: older versions too)."""
+    path = Path(path)
+    if not path.parent.is_dir():
+        return []
+    pattern = f".{family}*" if family else f".{path.name}.*"
+    return sorted(p for p in path.parent.glob(pattern) if p.name.endswith((".tmp", ".old")))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+
+
+# ------------------------------------------------------------------------------------------------
+# Locks
+
+
+@contextlib.contextmanager
+def folder_lock(folder: str | Path, *, shared: bool = False) -> Iterator[bool]:
+    """Hold a lock on an existing folder: exclusive (a writer) or ``shared`` (readers); yields whether it is held.
+
+    ``flock`` on the folder itself: nothing is left behind, and the lock dies with its process (a
+    ``kill -9`` never leaves a folder locked). Yields ``False`` where ``flock`` is unavailable: then a
+    writer must not remove other writers' temporaries, since it cannot tell a dead one from a live one.
+    """
+    if fcntl is None:
+        yield False
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield False  # e.g. not a folder: the caller reports it
+        return
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH if shared else fcntl.LOCK_EX)
+            locked = True
+        except OSError:
+            locked = False  # a file system without locks: atomic renames still hold
+        yield locked
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def build_once(
+    target: str | Path, is_valid: Callable[[Path], bool], build: Callable[[Path], None], *, family: str | None = None
+) -> Path:
+    """Build the cache folder ``target`` once, safely: ``build(tmp)`` fills a temporary that becomes ``target``.
+
+    Returns at once when ``is_valid(target)``. Else, under an exclusive lock of the parent folder: removes
+    the temporaries of preparations that were killed (only a dead process leaves them, since a live one
+    holds the lock), returns if another process has just built ``target``, else builds and swaps it in.
+    ``family``: the name prefix shared by every version of ``target`` (all built under the same lock), so
+    that leftovers of older versions are removed too.
+    """
+    target = Path(target)
+    if is_valid(target) and not stale_temporaries(target, family):
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with folder_lock(target.parent) as locked:
+        for stale in stale_temporaries(target, family) if locked else ():
+            _remove(stale)
+        if is_valid(target):
+            return target
+        with atomic_path(target) as tmp:
+            build(tmp)
+    return target
+
+
+# ------------------------------------------------------------------------------------------------
+# Folders lyricmood owns
+
+
+def read_marker(folder: str | Path) -> dict | None:
+    """The marker of ``folder`` (see the module docstring), or ``None`` when it has none (or a foreign one)."""
+    try:
+        marker = json.loads((Path(folder) / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) and marker.get("created_by") == "lyricmood" else None
+
+
+def write_marker(folder: str | Path, kind: str, files: Sequence[str] | None = None) -> None:
+    """Write (atomically) the marker of a folder lyricmood created; ``files``: the files it owns there."""
+    marker: dict = {"created_by": "lyricmood", "kind": kind}
+    if files is not None:
+        marker["files"] = sorted(set(files))
+    write_text_atomic(Path(folder) / MARKER_FILE, json.dumps(marker, indent=1) + "\n")
+
+
+def check_creatable(path: str | Path, what: str = "output") -> None:
+    """Refuse, before any work, a path whose folder cannot be created (a file stands on the way)."""
+    path = Path(path).absolute()
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise LyricMoodError(
+                    f"cannot create the {what} here: {parent} is a file, not a folder",
+                    file=path,
+                    hint="choose a path inside a folder",
+                )
+            if not os.access(parent, os.W_OK | os.X_OK):
+                raise LyricMoodError(
+                    f"cannot create the {what} here: {parent} is not writable",
+                    file=path,
+                    hint="choose a folder you can write to",
+                )
+            return
+
+
+def check_ours(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] | None = None) -> None:
+    """Refuse to write into ``folder`` unless it is absent, empty, or carries our marker of this ``kind``.
+
+    ``legacy(folder)``: recognises a folder of this kind written before markers existed (then it counts
+    as ours).
+    """
+    folder = Path(folder)
+    if not folder.exists() and not folder.is_symlink():
+        check_creatable(folder, what=f"{kind} folder")
+        return
+    if not folder.is_dir():
+        raise LyricMoodError(
+            "exists and is not a folder: lyricmood does not replace it", file=folder, hint="choose another path"
+        )
+    marker = read_marker(folder)
+    if marker is not None:
+        if marker.get("kind") != kind:
+            raise LyricMoodError(
+                f"is a lyricmood {marker.get('kind')} folder, not a {kind} folder: not writing into it",
+                file=folder,
+                hint="choose another path",
+            )
+        return
+    if legacy is not None and legacy(folder):
+        return
+    if any(folder.iterdir()):
+        raise LyricMoodError(
+            f"exists and was not created by lyricmood (no {MARKER_FILE} marker): not writing into it",
+            file=folder,
+            hint="choose a new or empty folder, or move its content away",
+        )
+
+
+def claim_folder(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] | None = None) -> Path:
+    """Create ``folder`` (or accept an empty one, or one already ours) and mark it ours (see :func:`check_ours`)."""
+    folder = Path(folder)
+    check_ours(folder, kind, legacy=legacy)
+    folder.mkdir(parents=True, exist_ok=True)
+    if read_marker(folder) is None:
+        write_marker(folder, kind, None if kind == "checkpoint" else [])
+    return folder
+
+
+def remove_ours(folder: str | Path) -> None:
+    """Delete a folder lyricmood created (marker of kind ``checkpoint``); anything else is left alone."""
+    marker = read_marker(folder)
+    if marker is not None and marker.get("kind") == "checkpoint":
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_folder(
+    folder: str | Path, kind: str, *, last: str | None = None, legacy: Callable[[Path], bool] | None = None
+) -> Iterator[Path]:
+    """Yield an empty staging folder; on success its files replace their namesakes in ``folder`` together.
+
+    ``folder`` is created (or must be empty, or ours: see :func:`check_ours`). Under its exclusive lock,
+    each staged file is renamed into place (``last`` after the others: write the file that names the
+    others' checksums last, so that a reader without locks sees a complete set or a checksum mismatch,
+    never a silent mix), the files the previous version owned but this one does not write are deleted,
+    and the marker lists the new files. Files lyricmood does not own are never touched. On error,
+    ``folder``'s files are unchanged.
+    """
+    folder = claim_folder(folder, kind, legacy=legacy)
+    with folder_lock(folder) as locked:
+        for stale in folder.glob(_STAGING_PREFIX + "*") if locked else ():  # left by killed writers
+            _remove(stale)
+        staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=folder))
+        try:
+            yield staging
+            names = sorted(p.name for p in staging.iterdir())
+            if MARKER_FILE in names:
+                raise ValueError(f"{MARKER_FILE} is written by staged_folder itself")
+            previous = read_marker(folder) or {}
+            for name in names:  # all checked before the first rename: nothing is half replaced
+                if (folder / name).is_dir() and not (folder / name).is_symlink():
+                    raise LyricMoodError(
+                        f"{name} is a folder: not replacing it with a file", file=folder / name, hint="move it away"
+                    )
+            for name in sorted(names, key=lambda n: n == last):
+                os.replace(staging / name, folder / name)
+            for name in set(previous.get("files") or []) - set(names):
+                with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                    (folder / name).unlink()
+            write_marker(folder, kind, names)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)

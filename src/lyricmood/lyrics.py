@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from transformers import PreTrainedTokenizerBase
 
-from .errors import LyricMoodError
+from .errors import LyricMoodError, require_text
 
 # A line that is only a bracketed tag: [Verse 1], [Chorus], [후렴], [Bridge x2], (Chorus) …
 _TAG = re.compile(r"^\s*[\[(]\s*([^\[\]()]{1,40}?)\s*[\])]\s*:?\s*$")
@@ -29,6 +29,9 @@ _TAG = re.compile(r"^\s*[\[(]\s*([^\[\]()]{1,40}?)\s*[\])]\s*:?\s*$")
 MIN_CHUNK_TOKENS = 8
 #: how many lines are tokenized at once (bounds memory on huge inputs)
 _TOKENIZE_BLOCK = 256
+#: a longer line is cut (at a space where there is one) into pieces of at most this many characters before
+#: it is tokenized, so that memory stays bounded however long a line is (2 MB of lyrics on one line)
+MAX_PIECE_CHARS = 4096
 
 
 @dataclass
@@ -54,7 +57,7 @@ def split_lyrics(text: str) -> list[Section]:
     Tag lines name the section and are not lyrics. Raises :class:`LyricMoodError` for empty
     text, or text without a single letter (numbers and punctuation only).
     """
-    if text is None or not str(text).strip():
+    if text is None or not require_text(text).strip():
         raise LyricMoodError("the lyrics are empty", field="lyrics", hint="give the song's lyrics as text")
     sections: list[Section] = []
     name: str | None = None
@@ -105,8 +108,7 @@ def iter_chunks(sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase,
     for index, section in enumerate(sections):
         group: list[str] = []
         group_tokens = 0
-        for start in range(0, len(section.lines), _TOKENIZE_BLOCK):
-            block = section.lines[start : start + _TOKENIZE_BLOCK]
+        for block in _blocks(section.lines):
             encoded = tokenizer(block, add_special_tokens=False)
             for position, line in enumerate(block):
                 count = len(encoded["input_ids"][position])
@@ -128,6 +130,32 @@ def iter_chunks(sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase,
                     group, group_tokens = [], 0
         if group:
             yield Chunk(index, "\n".join(group), group_tokens)
+
+
+def _pieces(line: str) -> Iterator[str]:
+    """``line`` in pieces of at most :data:`MAX_PIECE_CHARS` characters, cut after a space where possible."""
+    while len(line) > MAX_PIECE_CHARS:
+        cut = line.rfind(" ", MAX_PIECE_CHARS // 2, MAX_PIECE_CHARS)
+        cut = MAX_PIECE_CHARS if cut < 0 else cut + 1
+        yield line[:cut]
+        line = line[cut:]
+    yield line
+
+
+def _blocks(lines: Sequence[str]) -> Iterator[list[str]]:
+    """Lines (over-long ones in pieces) in blocks tokenized together: at most ``_TOKENIZE_BLOCK`` lines and
+    about 16 pieces' worth of characters."""
+    block: list[str] = []
+    size = 0
+    for line in lines:
+        for piece in _pieces(line):
+            block.append(piece)
+            size += len(piece)
+            if len(block) == _TOKENIZE_BLOCK or size >= 16 * MAX_PIECE_CHARS:
+                yield block
+                block, size = [], 0
+    if block:
+        yield block
 
 
 def chunk_lyrics(sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase, max_tokens: int) -> list[Chunk]:

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from lyricmood.emotions import ranked_emotions
 from lyricmood.errors import LyricMoodError
-from lyricmood.io import atomic_path
+from lyricmood.io import atomic_path, check_creatable
 
 # Font families with Hangul glyphs, best first: the NanumGothic bundled by the
 # `koreanize-matplotlib` wheel, then Debian's fonts-nanum / fonts-noto-cjk, then macOS and Windows.
@@ -119,9 +119,35 @@ def plot_label_similarity(
     return fig
 
 
-def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
-    """Write ``fig`` atomically; the format comes from the file extension (PNG when there is none)."""
+def figure_formats() -> list[str]:
+    """The file extensions matplotlib can write (png, svg, pdf, jpg …)."""
+    return sorted(Figure().canvas.get_supported_filetypes())
+
+
+def check_figure_path(path: str | Path, *, overwrite: bool = False) -> Path:
+    """Refuse, before any drawing, a figure path lyricmood must not or cannot write.
+
+    A folder is never replaced by a figure; an existing file only with ``overwrite``; the extension must
+    be an image format (PNG when there is none); the parent must be creatable.
+    """
     path = Path(path)
+    fmt = path.suffix.lstrip(".").lower() or "png"
+    if fmt not in figure_formats():
+        raise LyricMoodError(
+            f"cannot draw a figure as .{fmt}", file=path, hint="end the file name with .png, .svg or .pdf"
+        )
+    if path.is_dir():
+        raise LyricMoodError("is a folder: not replacing it with a figure", file=path, hint="give a file name")
+    if path.exists() and not overwrite:
+        raise LyricMoodError("already exists", file=path, hint="pass --overwrite to replace it, or choose another name")
+    check_creatable(path, what="figure")
+    return path
+
+
+def save_figure(fig: Figure, path: str | Path, dpi: int = 120) -> Path:
+    """Write ``fig`` atomically, replacing a file there (never a folder); the format comes from the file
+    extension (PNG when there is none)."""
+    path = check_figure_path(path, overwrite=True)
     fmt = path.suffix.lstrip(".").lower() or "png"
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, dpi=dpi)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -40,13 +41,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .emotions import NON_EMOTION_LABELS, SongEmotion
-from .errors import LyricMoodError
+from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .index import SongIndex, read_index_info
 
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
     from .inference import EmotionPredictor
 
 SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
+#: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
+#: not imported here because that module pulls in ``datasets``)
+MAX_YEAR = 9999
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
 # Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
@@ -130,6 +134,13 @@ def _check_similarity(similarity: str) -> None:
         raise LyricMoodError(
             f"unknown similarity {similarity!r}", field="similarity", hint=f"use one of {', '.join(SIMILARITIES)}"
         )
+
+
+def _query_matrix(vectors: Any) -> np.ndarray:
+    try:
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+    except (TypeError, ValueError):
+        raise LyricMoodError("a query vector must be an array of numbers", field="vector") from None
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -243,6 +254,8 @@ class Recommender:
 
         Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
         """
+        if not isinstance(song_id_or_lyrics, (str, int)) or isinstance(song_id_or_lyrics, bool):
+            require_text(song_id_or_lyrics, "a query (a song id, title or lyrics)")  # bytes, dicts … are refused
         text = str(song_id_or_lyrics)
         try:
             song_id = self.resolve_id(text)
@@ -260,7 +273,13 @@ class Recommender:
         Centred cosine compares directions away from the catalog mean, so the query is ``mean + w``: songs
         above average on the named emotions (in those proportions) rank first. The other similarities use ``w``.
         """
-        if not isinstance(mood, Mapping) or not mood:
+        if not isinstance(mood, Mapping):
+            raise LyricMoodTypeError(
+                f"the mood must be a mapping of emotions to weights, got {type(mood).__name__}",
+                field="mood",
+                hint='e.g. {"sadness": 0.7, "love": 0.3}; parse_mood("sadness=0.7,love=0.3") reads text',
+            )
+        if not mood:
             raise LyricMoodError(
                 "the mood is empty", field="mood", hint='give emotions with weights, e.g. {"sadness": 0.7, "love": 0.3}'
             )
@@ -281,16 +300,19 @@ class Recommender:
             if not np.isfinite(weight) or weight < 0:
                 raise LyricMoodError(f"the weight of {name!r} must be a finite number ≥ 0, got {weight}", field="mood")
             w[position[name]] += weight
-        if w.sum() <= 0:
+        if w.max() <= 0:
             raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
+        w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
         w /= w.sum()
         return self.mean + w if self.similarity == "centered-cosine" else w
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Similarity of each query vector (B, L) to every song → (B, N)."""
-        Q = np.atleast_2d(np.asarray(queries, dtype=np.float64))
-        if Q.shape[1] != len(self.labels):
-            raise LyricMoodError(f"a query vector has {Q.shape[1]} values, the index has {len(self.labels)} labels")
+        Q = _query_matrix(queries)
+        if Q.ndim != 2 or Q.shape[1] != len(self.labels):
+            raise LyricMoodError(f"a query vector has {Q.shape[-1]} values, the index has {len(self.labels)} labels")
+        if not np.isfinite(Q).all():
+            raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
         if self.similarity == "jensen-shannon":
             return jensen_shannon_similarity(Q, self._items)
         if self.similarity == "centered-cosine":
@@ -333,7 +355,7 @@ class Recommender:
         if year_range is not None:
             try:
                 low, high = (int(y) for y in year_range)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise LyricMoodError(
                     f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
                 ) from None
@@ -341,7 +363,15 @@ class Recommender:
                 raise LyricMoodError(
                     f"year range {low}-{high} is empty", field="years", hint="give the earlier year first"
                 )
+            if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
+                raise LyricMoodError(
+                    f"year range {low}-{high} is out of range", field="years", hint=f"give years 0 to {MAX_YEAR}"
+                )
             year_range = (low, high)
+        try:
+            diversity = float(diversity)
+        except (TypeError, ValueError):
+            raise LyricMoodError(f"diversity must be a number, got {diversity!r}", field="diversity") from None
         if not 0.0 <= float(diversity) <= 1.0:
             raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
         return year_range, float(diversity)
@@ -459,7 +489,7 @@ class Recommender:
                 rows.append(vector)
             Q = np.stack(rows)
         else:
-            Q = np.atleast_2d(np.asarray(vectors, dtype=np.float64))
+            Q = _query_matrix(vectors)
             selves = [None] * len(Q)
             artists = [None] * len(Q)
         S = self.scores(Q)
@@ -626,6 +656,78 @@ def build_demo_index(
 
 # ------------------------------------------------------------------------------------------------
 # Output for terminals and scripts
+#
+# Titles and artists come from users' catalogs, so output treats them as hostile: the terminal table drops
+# control characters (an escape sequence could retitle the window, clear the screen or hide text), CSV
+# neutralises cells a spreadsheet would run as formulas (OWASP "CSV injection"), JSON escapes the C1 controls
+# and bidirectional overrides that JSON itself leaves raw.
+
+# C0 and C1 controls (ESC, BEL, CSI …) and the bidirectional overrides/isolates of "Trojan Source".
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+#: first characters that make a spreadsheet read a cell as a formula (OWASP)
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def terminal_safe(text: str) -> str:
+    r"""``text`` without control characters: tabs and line breaks become spaces, the others are dropped.
+
+    >>> terminal_safe("Title\x1b]0;PWNED\x07\x1b[2J\tx")
+    'Title]0;PWNED[2J x'
+    """
+    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", str(text))
+
+
+def csv_safe(value: Any) -> Any:
+    r"""A CSV cell a spreadsheet shows as text: a string starting (after spaces) with ``= + - @``, tab or CR
+    gets a leading ``'``; control characters are dropped (see :func:`terminal_safe`). Numbers pass unchanged.
+
+    >>> csv_safe('=HYPERLINK("http://evil.example","x")'), csv_safe(-0.5), csv_safe("plain")
+    ('\'=HYPERLINK("http://evil.example","x")', -0.5, 'plain')
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES):
+        value = "'" + value
+    return terminal_safe(value)
+
+
+def json_safe(text: str) -> str:
+    r"""JSON text with the C1 controls and bidi overrides that ``json.dumps`` leaves raw escaped as ``\uXXXX``
+    (they only ever occur inside strings, so the JSON means the same)."""
+    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def explain_no_results(
+    recommender: Recommender,
+    *,
+    query_in_catalog: bool = False,
+    year_range: tuple[int, int] | None = None,
+    lang: str | Sequence[str] | None = None,
+    exclude_same_artist: bool = False,
+) -> str:
+    """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
+    if len(recommender.index) == 1 and query_in_catalog:
+        return "the index holds only one song, the query itself: there is no other song to recommend"
+    reasons = []
+    if lang:
+        wanted = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
+        present = sorted({x for x in recommender._langs if x})
+        if not wanted & set(present):
+            reasons.append(
+                f"no song is in {', '.join(sorted(wanted))} (the catalog's languages: {', '.join(present) or 'none'})"
+            )
+    if year_range is not None:
+        years = recommender._years[recommender._years >= 0]
+        if not len(years):
+            reasons.append("no song of the catalog has a year")
+        elif year_range[1] < years.min() or year_range[0] > years.max():
+            reasons.append(
+                f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
+            )
+    if not reasons and exclude_same_artist and query_in_catalog:
+        reasons.append("every other song that passes the filters is by the query's artist")
+    return "; ".join(reasons) or "no song matches the filters together"
 
 
 def display_width(text: str) -> int:
@@ -651,7 +753,8 @@ def fit_width(text: str, width: int) -> str:
 
 def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], max_width: int = 36) -> str:
     """A plain-text table, columns aligned in a terminal even with Hangul (see :func:`display_width`)."""
-    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
+    cells = [[terminal_safe(_cell(row.get(c))) for c in columns] for row in rows]
+    columns = [terminal_safe(c) for c in columns]
     widths = [
         min(max_width, max([display_width(c)] + [display_width(r[j]) for r in cells])) for j, c in enumerate(columns)
     ]
@@ -675,14 +778,15 @@ def format_recommendations(recommendations: Sequence[Recommendation], fmt: str =
     """Recommendations as ``table`` (terminal), ``json`` (a list of objects) or ``csv``."""
     rows = [{"rank": i + 1, **r.to_dict()} for i, r in enumerate(recommendations)]
     if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
+        return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
     columns = ["rank", "score", "title", "artist", "year", "lang", "shared_emotions", "id"]
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow({**row, "shared_emotions": ";".join(row["shared_emotions"])})
+            row = {**row, "shared_emotions": ";".join(row["shared_emotions"])}
+            writer.writerow({key: csv_safe(value) for key, value in row.items()})
         return buffer.getvalue().rstrip("\n")
     if fmt == "table":
         return format_table([{**row, "shared_emotions": row["shared_emotions"]} for row in rows], columns)

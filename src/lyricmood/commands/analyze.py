@@ -7,6 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+from lyricmood.commands import positive_int
+from lyricmood.errors import LyricMoodError
+
+#: the files ``--out`` receives
+OUT_FILES = ("top_emotions.png", "arc.png", "emotions.json")
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("analyze", help="a song's emotions and emotional arc (PNGs with --out)")
@@ -15,7 +21,8 @@ def register(subparsers: Any) -> None:
     source.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
     parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
     parser.add_argument("--out", metavar="DIR", help="write top_emotions.png, arc.png and emotions.json here")
-    parser.add_argument("-k", type=int, default=8, help="how many emotions to show (default 8)")
+    parser.add_argument("--overwrite", action="store_true", help="replace those files when --out already has them")
+    parser.add_argument("-k", type=positive_int, default=8, help="how many emotions to show (default 8)")
     parser.add_argument("--format", default="table", choices=["table", "json"], help="output format")
     parser.set_defaults(func=run)
 
@@ -24,11 +31,13 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.commands.recommend import read_lyrics_file
     from lyricmood.default_model import resolve_model
     from lyricmood.inference import EmotionPredictor, SongEmotion
-    from lyricmood.recommender import format_table
+    from lyricmood.recommender import format_table, json_safe
 
+    if args.out:
+        check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
     lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
     song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
-    k = max(1, args.k)
+    k = args.k
     arc = [
         {"section": name, "top": [label for label, _ in SongEmotion(row, song.labels, [name], row[None], 0).top(3)]}
         for name, row in zip(song.sections, song.section_vectors)
@@ -36,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         report = {"top_emotions": [{"emotion": e, "score": s} for e, s in song.top(k)], "neutral": song.neutral,
                   "arc": arc, **song.to_dict()}
-        print(json.dumps(report, ensure_ascii=False, indent=2))
+        print(json_safe(json.dumps(report, ensure_ascii=False, indent=2)))
     else:
         print(format_table([{"emotion": e, "score": s} for e, s in song.top(k)], ["emotion", "score"]))
         if song.neutral is not None:
@@ -52,9 +61,29 @@ def run(args: argparse.Namespace) -> int:
         from lyricmood.plots import plot_emotional_arc, plot_top_emotions
 
         out = Path(args.out)
-        plot_top_emotions(song, k=k, path=out / "top_emotions.png")
-        plot_emotional_arc(song, k=min(k, 5), path=out / "arc.png")
-        write_text_atomic(out / "emotions.json", json.dumps(song.to_dict(), ensure_ascii=False, indent=1))
+        figures, arc, data = (out / name for name in OUT_FILES)
+        plot_top_emotions(song, k=k, path=figures)
+        plot_emotional_arc(song, k=min(k, 5), path=arc)
+        write_text_atomic(data, json.dumps(song.to_dict(), ensure_ascii=False, indent=1))
         if args.format != "json":
-            print(f"\nwrote {out / 'top_emotions.png'}, {out / 'arc.png'}, {out / 'emotions.json'}")
+            print(f"\nwrote {figures}, {arc}, {data}")
     return 0
+
+
+def check_out_folder(out: Path, *, overwrite: bool) -> None:
+    """``--out`` must be a folder (new or existing); files of ours already there are replaced only with --overwrite."""
+    from lyricmood.io import check_creatable
+
+    if out.exists() and not out.is_dir():
+        raise LyricMoodError("is a file, but --out needs a folder", file=out, hint="give a folder name")
+    check_creatable(out, what="output folder")
+    existing = [name for name in OUT_FILES if (out / name).exists()]
+    if existing and not overwrite:
+        raise LyricMoodError(
+            f"already holds {', '.join(existing)}",
+            file=out,
+            hint="pass --overwrite to replace them, or choose another --out",
+        )
+    for name in OUT_FILES:
+        if (out / name).is_dir():
+            raise LyricMoodError("is a folder: not replacing it with a file", file=out / name, hint="move it away")

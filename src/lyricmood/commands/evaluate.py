@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from . import positive_int
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -18,7 +20,7 @@ def register(subparsers) -> None:
     parser.add_argument("--config", dest="dataset_config", default=None, help="builder config, e.g. en, ko, en+ko")
     parser.add_argument("--data-dir", default=None, help="folder with the dataset's files")
     parser.add_argument("--split", default="test")
-    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batch-size", type=positive_int, default=128)
     parser.add_argument("--label-similarity", default="classifier", choices=["classifier", "cooccurrence"],
                         help="S for the similarity-weighted F1: the model's classifier rows (default) or label "
                         "co-occurrence in the train split (model-independent, to compare models)")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from lyricmood.commands import positive_int
+
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
@@ -14,13 +16,13 @@ def register(subparsers: Any) -> None:
     parser.add_argument("catalog", metavar="CATALOG", help="CSV / JSONL file, folder of .txt/.lrc files, or 'demo'")
     parser.add_argument("--out", required=True, metavar="INDEX", help="index folder to write")
     parser.add_argument("--model", metavar="PATH", help="model folder or Hub id (default: the embedded default model)")
-    parser.add_argument("--batch-size", type=int, default=64, help="chunks per forward pass (default 64)")
+    parser.add_argument("--batch-size", type=positive_int, default=64, help="chunks per forward pass (default 64)")
     parser.add_argument(
         "--bf16", action="store_true",
         help="bfloat16 autocast: faster on CPUs with AVX-512 BF16 and on GPUs; probabilities within ~2e-3 of float32",
     )
     parser.add_argument(
-        "--checkpoint-every", type=int, default=64, metavar="N", help="save progress every N songs (default 64)"
+        "--checkpoint-every", type=positive_int, default=64, metavar="N", help="save progress every N songs (default 64)"
     )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
@@ -33,17 +35,18 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.default_model import resolve_model
-    from lyricmood.index import _distributed, check_index_out, index_catalog
+    from lyricmood.index import _distributed, check_index_out, index_catalog, open_catalog
     from lyricmood.inference import EmotionPredictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
+    catalog = open_catalog(args.catalog)  # a bad catalog is reported before the model is loaded, too
     _, _, state = _distributed(None, None)
     predictor = EmotionPredictor(
         resolve_model(args.model), batch_size=args.batch_size, device=None if state is None else state.device,
         bf16=args.bf16,
     )
     index = index_catalog(
-        args.catalog,
+        catalog,
         predictor,
         args.out,
         progress=not args.no_progress,

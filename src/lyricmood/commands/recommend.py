@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from lyricmood.commands import positive_int, unit_float
 from lyricmood.errors import LyricMoodError
 
 
@@ -28,7 +29,7 @@ def register(subparsers: Any) -> None:
     query.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
     query.add_argument("--mood", metavar="MOOD", help='emotions with weights, e.g. "sadness=0.7,love=0.3"')
     parser.add_argument(
-        "-k", type=int, default=None, help="how many songs (default 10, or the catalog's size if smaller)"
+        "-k", type=positive_int, default=None, help="how many songs (default 10, or the catalog's size if smaller)"
     )
     parser.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format")
     add_source_arguments(parser)
@@ -38,42 +39,59 @@ def register(subparsers: Any) -> None:
         "--lang", metavar="LANG", help="only songs in this language (ko, en; comma-separated for several)"
     )
     parser.add_argument(
-        "--diversity", type=float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
+        "--diversity", type=unit_float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
     )
     parser.set_defaults(func=run)
 
 
 def parse_years(text: str | None) -> tuple[int, int] | None:
-    if not text:
+    """``"1990-2010"`` → ``(1990, 2010)``, ``"1998"`` → ``(1998, 1998)``; anything else is a clear error."""
+    from lyricmood.recommender import MAX_YEAR
+
+    if text is None:
         return None
-    first, sep, last = text.partition("-")
+    first, sep, last = text.strip().partition("-")
     try:
-        return (int(first), int(last)) if sep else (int(first), int(first))
+        years = (int(first), int(last)) if sep else (int(first), int(first))
     except ValueError:
         raise LyricMoodError(
-            f"bad --years {text!r}", field="--years", hint="write FIRST-LAST, e.g. 1990-2010"
+            f"bad --years {text!r}", field="--years", hint="write FIRST-LAST with whole years, e.g. 1990-2010"
         ) from None
+    if not all(0 <= y <= MAX_YEAR for y in years) or years[0] > years[1]:
+        raise LyricMoodError(
+            f"bad --years {text!r}", field="--years", hint=f"write FIRST-LAST, earlier first, years 0 to {MAX_YEAR}"
+        )
+    return years
 
 
 def read_lyrics_file(path: str) -> str:
     from lyricmood.datasets_scripts._common import read_text
     from lyricmood.datasets_scripts.lyrics_catalog import parse_lrc
 
+    if Path(path).is_dir():
+        raise LyricMoodError("is a folder, not a lyrics file", file=path, hint="give one UTF-8 text or .lrc file")
     return parse_lrc(read_text(Path(path), what="lyrics file"))[1]
+
+
+def parse_langs(text: str | None) -> list[str] | None:
+    """``"ko,en"`` → ``["ko", "en"]``; an empty list is an error (it would match nothing)."""
+    if text is None:
+        return None
+    langs = [x.strip().casefold() for x in text.split(",") if x.strip()]
+    if not langs:
+        raise LyricMoodError(f"bad --lang {text!r}", field="--lang", hint="write e.g. ko, en, or ko,en")
+    return langs
 
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.recommender import (
+        explain_no_results,
         format_recommendations,
         open_recommender,
         parse_mood,
     )
 
-    filters = {
-        "year_range": parse_years(args.years),
-        "lang": [x.strip() for x in args.lang.split(",") if x.strip()] if args.lang else None,
-        "diversity": args.diversity,
-    }
+    filters = {"year_range": parse_years(args.years), "lang": parse_langs(args.lang), "diversity": args.diversity}
     needs_model = args.lyrics_file is not None or args.text is not None
     recommender = open_recommender(args.index, args.model, args.similarity, need_model=needs_model)
     k = min(10, len(recommender.index)) if args.k is None else args.k
@@ -88,6 +106,18 @@ def run(args: argparse.Namespace) -> int:
             query, vector = None, recommender.predictor.score_song(lyrics).vector
         results = recommender.similar_songs(
             query, k=k, vector=vector, exclude_same_artist=args.exclude_same_artist, **filters
+        )
+    if not results:
+        reason = explain_no_results(
+            recommender,
+            query_in_catalog=args.song is not None,
+            year_range=filters["year_range"],
+            lang=filters["lang"],
+            exclude_same_artist=args.exclude_same_artist,
+        )
+        raise LyricMoodError(
+            f"no song to recommend: {reason}",
+            hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",
         )
     print(format_recommendations(results, args.format))
     return 0
