@@ -94,9 +94,10 @@ def rebuild_default_model(target: Path, fingerprint: str) -> Path:
 
 
 def _build(tmp: Path, fingerprint: str) -> None:
+    from safetensors.torch import load_file  # here, not above: shipped_fingerprint needs no torch
+
     from .backbones import prepare_e5
     from .modeling import LyricMoodConfig, LyricMoodForSequenceClassification
-    from safetensors.torch import load_file  # here, not above: shipped_fingerprint needs no torch
 
     shipped = shipped_dir()
     backbone = prepare_e5()

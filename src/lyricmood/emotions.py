@@ -1,6 +1,7 @@
-"""Emotion labels as a listener reads them: which labels mean "no emotion", and a vector's emotions in order.
+"""Emotion labels as a listener reads them (which labels mean "no emotion", a vector's emotions in order) and a
+song's emotion profile (:class:`SongEmotion`).
 
-Kept free of torch so that explanations and plots of stored vectors need no model.
+Kept free of torch so that queries, explanations and plots of stored vectors need no model.
 """
 
 from __future__ import annotations
