@@ -123,3 +123,32 @@ def test_the_default_recommender_answers_from_the_shipped_index_without_the_mode
     recommender = load_default_recommender()
     assert recommender.index.ids == shipped_index.ids
     assert recommender.similar_songs(shipped_index.ids[1], k=3) and recommender._predictor is None
+
+
+def test_concurrent_first_lyrics_queries_load_the_model_once():
+    import copy
+    import threading
+    import time
+
+    labels = ["joy", "sadness", "love"]
+    index = SongIndex.empty(labels, fingerprint="a" * 64)
+    index.add_many(["s1", "s2"], [np.array([0.8, 0.1, 0.1]), np.array([0.1, 0.8, 0.1])], [{}, {}])
+    loads = []
+
+    def load():
+        loads.append(1)
+        time.sleep(0.2)  # a slow model load, during which the other queries arrive
+        return _stub_predictor("a" * 64, labels, np.array([0.1, 0.9, 0.0]))
+
+    recommender = Recommender(index, load_predictor=load)
+    copy.deepcopy(recommender)  # still copyable (e.g. into a session's state)
+    answers = []
+    threads = [
+        threading.Thread(target=lambda: answers.append(recommender.similar_songs("sad rain", k=1)[0].id))
+        for _ in range(4)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert loads == [1] and answers == ["s2"] * 4

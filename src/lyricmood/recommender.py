@@ -55,6 +55,9 @@ MAX_YEAR = 9999
 WHY_K = 3
 # Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
 _JS_BLOCK = 1 << 22
+# Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
+# once. Module-level rather than per recommender, which stays copyable (a lock is not).
+_PREDICTOR_LOCK = threading.Lock()
 
 
 @dataclass
@@ -187,7 +190,6 @@ class Recommender:
         self.similarity = similarity
         self._predictor = None
         self._load_predictor = load_predictor
-        self._predictor_lock = threading.Lock()  # concurrent first lyrics queries (the Space) load it once
         self.predictor = predictor
         self.fit()
 
@@ -195,7 +197,7 @@ class Recommender:
     def predictor(self) -> EmotionPredictor | None:
         """The model that scores raw lyrics (loaded now if it was given as ``load_predictor``), or None."""
         if self._predictor is None and self._load_predictor is not None:
-            with self._predictor_lock:
+            with _PREDICTOR_LOCK:
                 if self._predictor is None:
                     self.predictor = self._load_predictor()
         return self._predictor
