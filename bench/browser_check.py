@@ -9,6 +9,7 @@ Needs Debian's chromium (``apt-get install -y chromium``); without it the check 
 
     python bench/browser_check.py --tiny            # a tiny random model (no trained model needed)
     python bench/browser_check.py --song en-001-ribbon-for-your-hair --lang en
+    python bench/browser_check.py --tiny --hostile  # a ?song= link carrying HTML/Markdown must render inert
 """
 
 from __future__ import annotations
@@ -119,9 +120,21 @@ def rendered(state: dict) -> bool:
     return bool(state.get("found")) and state.get("images", 0) >= 3 and not state.get("busy")
 
 
+# The link of the hardening report: it must show as text, with no element of evil.example in the page.
+HOSTILE_SONG = ('<a href="https://evil.example/login">Session expired</a><img src=https://evil.example/t.png>'
+                "[click](https://evil.example/md)")
+INJECTED_JS = """(() => JSON.stringify({
+  injected: document.querySelectorAll('a[href*="evil.example"], img[src*="evil.example"]').length,
+  shown: document.body.innerText.includes('Session expired</a>'),
+}))()"""
+
+
 def screenshot(chromium: str, url: str, expected: str, out: Path, width: int, height: int,
-               timeout_s: float) -> tuple[float, dict]:
-    """Open ``url``, wait until ``expected`` text and the plots are rendered, save a PNG; (seconds, page state)."""
+               timeout_s: float, probe: str | None = None) -> tuple[float, dict]:
+    """Open ``url``, wait until ``expected`` text and the plots are rendered, save a PNG; (seconds, page state).
+
+    ``probe``: a JavaScript expression returning JSON, evaluated once the page is rendered (merged into the state).
+    """
 
     profile = tempfile.mkdtemp(prefix="lyricmood-chromium-")
     flags = [
@@ -148,6 +161,9 @@ def screenshot(chromium: str, url: str, expected: str, out: Path, width: int, he
                 break
             time.sleep(0.5)
         time.sleep(1.0)  # let the last images paint
+        if probe is not None:
+            value = browser.call("Runtime.evaluate", {"expression": probe, "returnByValue": True}, session)
+            state.update(json.loads(value["result"].get("value") or "{}"))
         shot = browser.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}, session)
         out.write_bytes(base64.b64decode(shot["data"]))
     finally:
@@ -165,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=None, help="path to the chromium binary")
     parser.add_argument("--window", default="1400,2200", help="window size W,H in pixels")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the page to render")
+    parser.add_argument("--hostile", action="store_true",
+                        help="open a ?song= link carrying HTML and Markdown instead: it must render as plain text")
     args = parser.parse_args(argv)
 
     chromium = find_chromium(args.chromium)
@@ -174,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from gradio_client import Client
 
+    if args.hostile:
+        return hostile_check(chromium, args)
     demo, url, built = serve(args.tiny, ui_lang=args.lang)
     try:
         client = Client(url, verbose=False)
@@ -207,6 +227,25 @@ def main(argv: list[str] | None = None) -> int:
     if not ok:
         print("the page did not finish rendering the recommendation in time", file=sys.stderr)
     return 0 if size > 0 and ok else 1
+
+
+def hostile_check(chromium: str, args: argparse.Namespace) -> int:
+    """Open ``/?song=<HTML and Markdown>``: the message must show it as text, and no link or image of it exist."""
+    from urllib.parse import quote
+
+    demo, url, _ = serve(args.tiny, ui_lang="en")
+    try:
+        width, height = (int(v) for v in args.window.split(","))
+        page = f"{url}/?lang=en&song={quote(HOSTILE_SONG)}"
+        out = args.out.with_name("space_hostile.png")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _, state = screenshot(chromium, page, "unknown song id", out, width, height, min(args.timeout, 30),
+                              probe=INJECTED_JS)
+    finally:
+        demo.close()
+    print_table([("hostile ?song= link", f"{state.get('injected')} injected elements",
+                  f"shown as text: {state.get('shown')}; screenshot {out}")], ("check", "result", "detail"))
+    return 0 if state.get("injected") == 0 and state.get("shown") else 1
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -52,14 +53,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(tiny: bool, ui_lang: str = "ko"):
-    """Build and launch the app on a free local port; returns (demo, url, seconds to build)."""
-    from lyricmood.ui import build_demo, launch
+def load_app_module(ref: str | None):
+    """``lyricmood.ui`` as in this checkout (``ref=None``), or its ``src/lyricmood/ui.py`` at git revision
+    ``ref``, loaded as a module of this checkout's library (for before/after comparisons in one run)."""
+    import importlib.util
+    import subprocess
 
+    import lyricmood.ui
+
+    if ref is None:
+        return lyricmood.ui
+    source = subprocess.run(["git", "show", f"{ref}:src/lyricmood/ui.py"], cwd=Path(__file__).resolve().parent,
+                            check=True, capture_output=True, text=True).stdout
+    name = f"lyricmood._ui_{ref.replace('/', '_').replace('-', '_')}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "lyricmood"
+    sys.modules[name] = module
+    exec(compile(source, f"{ref}:src/lyricmood/ui.py", "exec"), module.__dict__)
+    return module
+
+
+def serve(recommender_or_tiny, ui_lang: str = "ko", ui_module=None):
+    """Build and launch the app on a free local port; returns (demo, url, seconds to build).
+
+    ``recommender_or_tiny``: a Recommender, or a bool for :func:`recommender`. ``ui_module``: the app's
+    module (default ``lyricmood.ui``; see :func:`load_app_module`).
+    """
+    ui = ui_module or load_app_module(None)
     start = time.perf_counter()
-    demo = build_demo(recommender(tiny), ui_lang=ui_lang)
+    rec = recommender(recommender_or_tiny) if isinstance(recommender_or_tiny, bool) else recommender_or_tiny
+    demo = ui.build_demo(rec, ui_lang=ui_lang)
     built = time.perf_counter() - start
-    _, url, _ = launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
+    _, url, _ = ui.launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
     return demo, url.rstrip("/"), built
 
 

@@ -237,3 +237,62 @@ def test_index_json_records_checksums(tmp_path):
     path = small_index().save(tmp_path / "idx")
     info = json.loads((path / "index.json").read_text())
     assert set(info["files"]) == {"vectors.safetensors", "songs.jsonl"} and info["labels"] == LABELS
+
+
+def test_songs_are_ranked_by_pooled_features_and_explained_by_probabilities(tmp_path, predictor):
+    """The feature of a song is the token-weighted mean of its chunks' pooled features, computed here with the
+    model's own submodules (an independent path from EmotionPredictor.encode); the index keeps it, saves it,
+    and the recommender ranks catalog songs by its centred cosine while moods rank by the probabilities."""
+    import torch
+    from sklearn.metrics.pairwise import cosine_similarity
+
+    from lyricmood.lyrics import content_tokens, iter_chunks, split_lyrics
+
+    rows = catalog(8)
+    index = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
+    assert index.representation == "pooled-emotion-feature" and index.features.shape == (8, predictor.feature_size)
+    model, tokenizer = predictor.model, predictor.tokenizer
+    chunks = list(iter_chunks(split_lyrics(rows[0]["lyrics"]), tokenizer, content_tokens(tokenizer, predictor.max_length)))
+    with torch.no_grad():
+        batch = tokenizer([c.text for c in chunks], padding=True, return_tensors="pt")
+        pooled = model.lyricmood(**batch).pooler_output.numpy()
+    weights = np.array([c.weight for c in chunks], dtype=np.float64)
+    np.testing.assert_allclose(index.features[0], weights @ pooled / weights.sum(), atol=1e-5)
+
+    index.save(tmp_path / "idx")
+    loaded = SongIndex.load(tmp_path / "idx")
+    assert np.array_equal(loaded.features, index.features)
+    assert read_index_info(tmp_path / "idx")["representation"] == "pooled-emotion-feature"
+
+    recommender = Recommender(loaded)
+    F = loaded.features.astype(np.float64)
+    expected = cosine_similarity(F[:1] - F.mean(0), F - F.mean(0))[0]
+    expected[0] = -np.inf
+    recs = recommender.similar_songs("song-0", k=7)
+    assert [r.id for r in recs] == [f"song-{i}" for i in np.argsort(-expected, kind="stable")[:7]]
+    np.testing.assert_allclose([r.score for r in recs], np.sort(expected)[::-1][:7], atol=1e-5)
+    P = loaded.vectors.astype(np.float64)
+    mood = recommender.recommend_for_mood({"sadness": 1.0}, k=3)
+    w = np.array([0.0, 1.0, 0.0])
+    by_mood = cosine_similarity(w[None], P - P.mean(0))[0]
+    assert [r.id for r in mood] == [f"song-{i}" for i in np.argsort(-by_mood, kind="stable")[:3]]
+    with_model = Recommender(loaded, predictor=predictor).similar_songs(rows[0]["lyrics"], k=7)
+    assert [r.id for r in with_model][1:] == [r.id for r in recs][:6]  # the lyrics of song-0 rank song-0 first
+    scored = Recommender(loaded).similar_to_emotion(predictor.score_song(rows[0]["lyrics"]), k=7)
+    assert [(r.id, round(r.score, 5)) for r in scored] == [(r.id, round(r.score, 5)) for r in with_model]
+
+
+def test_an_index_never_mixes_representations(tmp_path, predictor):
+    index = build_index(catalog(3), predictor, progress=False, num_processes=1, process_index=0)
+    with pytest.raises(LyricMoodError, match="without a pooled emotion feature"):
+        index.add("bare", np.array([0.2, 0.5, 0.3]), {"title": "Bare"})
+    probabilities_only = SongIndex.empty(LABELS, predictor.fingerprint)
+    probabilities_only.add("p", np.ones(3) / 3, {})
+    with pytest.raises(LyricMoodError, match="without a pooled emotion feature"):
+        index.merge(probabilities_only)
+    index.save(tmp_path / "idx")
+    info = json.loads((tmp_path / "idx" / "index.json").read_text())
+    info["representation"] = "emotion-probabilities"
+    (tmp_path / "idx" / "index.json").write_text(json.dumps(info))
+    with pytest.raises(LyricMoodError, match="ranked by 'emotion-probabilities'.*holds"):
+        SongIndex.load(tmp_path / "idx")

@@ -107,13 +107,13 @@ def test_batch_size_and_streaming_do_not_change_song_vectors(predictor):
 
 def test_big_lyrics_stream_in_bounded_calls(predictor, monkeypatch):
     calls = []
-    original = EmotionPredictor.predict
+    original = EmotionPredictor.encode
 
     def spy(self, texts):
         calls.append(len(texts))
         return original(self, texts)
 
-    monkeypatch.setattr(EmotionPredictor, "predict", spy)
+    monkeypatch.setattr(EmotionPredictor, "encode", spy)
     lyrics = "\n".join(f"the rain {i} at night i miss you" for i in range(600))
     song = predictor.score_song(lyrics)
     assert song.num_chunks == 600 and max(calls) <= 8 * predictor.batch_size and len(calls) >= 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import socket
+import uuid
 import warnings
 from pathlib import Path
 
@@ -77,24 +78,44 @@ UPLOAD_ROWS = [
 # -- handlers ---------------------------------------------------------------------------------------
 
 
+def _titles(recommendations) -> list[str]:
+    return [ui.escape_html(r.title) for r in recommendations]
+
+
 def test_recommend_song_table_matches_library(handlers, recommender):
     query = recommender.index.ids[0]
-    (table, message, emotions, _arc, heatmap), caught = _quiet(handlers.recommend_song, query, k=5, ui_lang="en")
+    (table, message, figures), caught = _quiet(handlers.recommend_song, query, k=5, ui_lang="en")
     assert not caught
     expected = recommender.similar_songs(query, k=5)
     assert list(table.columns) == ["rank", "title", "artist", "year", "language", "similarity", "shared emotions"]
-    assert table["title"].tolist() == [r.title for r in expected]
+    assert table["title"].tolist() == _titles(expected)
     assert table["rank"].tolist() == [1, 2, 3, 4, 5]
     np.testing.assert_allclose(table["similarity"], [round(r.score, 3) for r in expected], atol=1e-9)
-    assert recommender.index.get(query)["title"] in message
-    assert emotions is not None and heatmap is not None
-    # The heatmap shows the query and its recommendations.
-    assert len(heatmap.axes[0].get_yticklabels()) == 1 + 5
+    assert ui.escape_markdown(recommender.index.get(query)["title"]) in message
+    # The heatmap shows the query and its recommendations; the figures come from the chained event.
+    assert figures.heatmap_ids == tuple(r.id for r in expected) and len(figures.heatmap_names) == 1 + 5
+    emotions, _arc, heatmap = handlers.render_figures(figures)
+    assert emotions.type == "matplotlib" and emotions.plot.startswith("data:image/webp;base64,")
+    assert heatmap is not None
+
+
+def test_catalog_song_figures_are_cached(recommender):
+    handlers = ui.SpaceHandlers(recommender)  # a fresh cache
+    query = next(i for i in recommender.index.ids if len(recommender.index.song_emotion(i).sections) > 1)
+    (_, _, figures), _ = _quiet(handlers.recommend_song, query, k=3, ui_lang="en")
+    first = handlers.render_figures(figures)
+    assert all(plot is not None for plot in first)
+    (_, _, again), _ = _quiet(handlers.recommend_song, query, k=3, ui_lang="en")
+    assert all(a is b for a, b in zip(handlers.render_figures(again), first))  # no second rendering
+    (_, _, korean), _ = _quiet(handlers.recommend_song, query, k=3, ui_lang="ko")
+    assert handlers.render_figures(korean)[0] is not first[0]  # labels differ by language
+    # Pasted lyrics are never cached; no request clears the plots.
+    assert handlers.render_figures(None) == (None, None, None)
 
 
 def test_korean_interface_translates_headers_and_emotions(handlers, recommender):
     query = recommender.index.ids[1]
-    (table, message, *_), _ = _quiet(handlers.recommend_song, query, k=4, ui_lang="ko")
+    (table, message, _), _ = _quiet(handlers.recommend_song, query, k=4, ui_lang="ko")
     assert list(table.columns)[:3] == ["순위", "제목", "아티스트"]
     expected = recommender.similar_songs(query, k=4)
     shared = [", ".join(EMOTION_NAMES_KO[e] for e in r.shared_emotions) for r in expected]
@@ -108,64 +129,214 @@ def test_filters_are_passed_to_the_recommender(handlers, recommender):
     (table, *_), _ = _quiet(handlers.recommend_song, query, k=10, exclude_same_artist=True, lang_filter="en",
                             ui_lang="en")
     expected = recommender.similar_songs(query, k=10, exclude_same_artist=True, lang="en")
-    assert table["title"].tolist() == [r.title for r in expected]
+    assert table["title"].tolist() == _titles(expected)
     assert artist not in set(table["artist"]) and set(table["language"]) <= {"en"}
     (table, *_), _ = _quiet(handlers.recommend_song, query, k=10, year_from=1960, year_to=1965, ui_lang="en")
     assert all(1960 <= year <= 1965 for year in table["year"])
+    # A title works as well as an id.
+    (by_title, *_), _ = _quiet(handlers.recommend_song, recommender.index.get(query)["title"], k=3, ui_lang="en")
+    assert by_title["title"].tolist() == _titles(recommender.similar_songs(query, k=3))
 
 
 def test_recommend_lyrics_and_bad_lyrics(handlers, recommender):
     lyrics = "[Verse]\nthe sad rain at night\nalone\n\n[Chorus]\nhappy dance joy"
-    (table, message, _emotions, arc, _heatmap), caught = _quiet(handlers.recommend_lyrics, lyrics, k=3, ui_lang="en")
+    (table, message, figures), caught = _quiet(handlers.recommend_lyrics, lyrics, k=3, ui_lang="en")
     assert not caught and len(table) == 3
-    assert table["title"].tolist() == [r.title for r in recommender.similar_songs(lyrics, k=3)]
-    assert arc is not None and "2 sections" in message
+    assert table["title"].tolist() == _titles(recommender.similar_songs(lyrics, k=3))
+    assert "2 sections" in message and figures.cache_key is None
+    assert handlers.render_figures(figures)[1] is not None  # the arc over the two sections
 
     for bad, key_text in [("", "empty"), ("   \n  ", "empty"), ("x" * 200_000, "200,000")]:
-        (table, message, *figs), caught = _quiet(handlers.recommend_lyrics, bad, ui_lang="en")
+        (table, message, figures), caught = _quiet(handlers.recommend_lyrics, bad, ui_lang="en")
         assert message.startswith("⚠️") and key_text in message
-        assert len(table) == 0 and figs == [None, None, None]
+        assert len(table) == 0 and figures is None
         assert caught  # also shown as a toast (gr.Warning)
     # Text without letters: the library's LyricMoodError, shown as a message.
-    (table, message, *_), _ = _quiet(handlers.recommend_lyrics, "1234 !!!", ui_lang="en")
+    (table, message, _), _ = _quiet(handlers.recommend_lyrics, "1234 !!!", ui_lang="en")
     assert message.startswith("⚠️") and len(table) == 0
 
 
 def test_recommend_mood(handlers, recommender):
     assert handlers.mood_labels[:3] == ["joy", "love", "sadness"]
-    (table, message, figure), _ = _quiet(handlers.recommend_mood, {"joy": 1.0, "love": 0.5}, k=4, ui_lang="en")
+    (table, message, figures), _ = _quiet(handlers.recommend_mood, {"joy": 1.0, "love": 0.5}, k=4, ui_lang="en")
     expected = recommender.recommend_for_mood({"joy": 1.0, "love": 0.5}, k=4)
-    assert table["title"].tolist() == [r.title for r in expected]
-    assert "joy 1.00" in message and figure is not None
-    (table, message, figure), caught = _quiet(handlers.recommend_mood, {"joy": 0.0}, ui_lang="ko")
-    assert message == "⚠️ " + text("err_mood_zero", "ko") and figure is None and caught
+    assert table["title"].tolist() == _titles(expected)
+    assert "joy 1.00" in message and handlers.render_mood_figure(figures) is not None
+    # Sliders left at None count as 0.
+    (table, message, figures), caught = _quiet(handlers.recommend_mood, {"joy": 0.0, "love": None}, ui_lang="ko")
+    assert message == "⚠️ " + text("err_mood_zero", "ko") and figures is None and caught
+    assert handlers.render_mood_figure(figures) is None
 
 
 def test_bad_song_choices_give_messages(handlers):
-    (table, message, *_), _ = _quiet(handlers.recommend_song, None, ui_lang="en")
+    (table, message, _), _ = _quiet(handlers.recommend_song, None, ui_lang="en")
     assert message == "⚠️ " + text("err_no_song", "en") and len(table) == 0
-    (_, message, *_), _ = _quiet(handlers.recommend_song, "no-such-song", ui_lang="en")
+    (_, message, _), _ = _quiet(handlers.recommend_song, "no-such-song", ui_lang="en")
     assert message.startswith("⚠️") and "no-such-song" in message
-    (_, message, *_), _ = _quiet(handlers.recommend_song, "x", year_from=2000, year_to=1990, ui_lang="en")
+    (_, message, _), _ = _quiet(handlers.recommend_song, "x", year_from=2000, year_to=1990, ui_lang="en")
     assert "2000 > 1990" in message
-    (_, message, *_), _ = _quiet(handlers.recommend_song, "x", source=ui.SOURCE_UPLOAD, ui_lang="en")
+    (_, message, _), _ = _quiet(handlers.recommend_song, "x", source=ui.SOURCE_UPLOAD, ui_lang="en")
     assert message == "⚠️ " + text("err_no_upload", "en")
 
 
-def test_upload_then_recommend_from_it(handlers, recommender, tmp_path):
-    path = _csv(tmp_path / "mine.csv", UPLOAD_ROWS)
-    (upload, message, source, browse), caught = _quiet(handlers.upload_catalog, str(path), "en")
-    assert not caught, caught
-    assert isinstance(upload, ui.UploadedCatalog) and upload.index.ids == ["u1", "u2", "u3", "u4"]
-    assert source == ui.SOURCE_UPLOAD and "indexed 4 songs" in message and "mine.csv" in message
-    assert browse["id"].tolist() == ["u1", "u2", "u3", "u4"]
-    # The built-in catalog is untouched; recommendations now come from the upload when asked.
-    assert len(recommender.index) == N_SONGS
-    (table, message, *_), _ = _quiet(handlers.recommend_song, "u2", source=ui.SOURCE_UPLOAD, k=3, upload=upload,
-                                     ui_lang="en")
-    assert set(table["title"]) == {"첫 노래", "Third", "넷째"}
-    choices, browse, _note, effective = handlers.browse(ui.SOURCE_UPLOAD, "en", upload)
-    assert effective == ui.SOURCE_UPLOAD and [c[1] for c in choices] == ["u2", "u3", "u4", "u1"]
+# -- hardening: types, limits, escaping, uploads -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "changes, expected",
+    [
+        ({"k": "abc"}, "Number of songs: not a number ('abc')"),
+        ({"k": 0}, "Number of songs: 0 is out of range (1–50)"),
+        ({"k": 1e9}, "Number of songs: 1e+09 is out of range"),
+        ({"k": 2.5}, "Number of songs: not a number (2.5)"),
+        ({"k": True}, "Number of songs: not a number (True)"),
+        ({"k": [3]}, "Number of songs: not a number ([3])"),
+        ({"year_from": "1990s"}, "Year from: not a number ('1990s')"),
+        ({"year_to": 1e12}, "Year to: 1e+12 is out of range (1–9999)"),
+        ({"year_to": "inf"}, "Year to: not a number ('inf')"),
+        ({"diversity": "lots"}, "Diversity (0 = most similar first): not a number ('lots')"),
+        ({"diversity": 2}, "out of range (0–1)"),
+        ({"lang_filter": "xx"}, "Song language: unknown value 'xx'. Use one of: any, ko, en."),
+        ({"source": "elsewhere"}, "Catalog: unknown value 'elsewhere'"),
+        ({"exclude_same_artist": "yes"}, "Exclude the same artist: expected true or false, got 'yes'"),
+    ],
+)
+@pytest.mark.parametrize("endpoint", ["recommend_song", "recommend_lyrics", "recommend_mood"])
+def test_wrong_types_give_clear_messages(handlers, recommender, endpoint, changes, expected):
+    query = {"recommend_song": recommender.index.ids[0], "recommend_lyrics": "the sad rain\nalone at night",
+             "recommend_mood": {"joy": 1.0}}[endpoint]
+    args = {"k": 3, "ui_lang": "en", **changes}
+    (table, message, figures), caught = _quiet(getattr(handlers, endpoint), query, **args)
+    assert message.startswith("⚠️ ") and len(table) == 0 and figures is None and caught
+    assert ui.escape_markdown(expected) in message, message
+
+
+@pytest.mark.parametrize(
+    "endpoint, query, expected",
+    [
+        ("recommend_song", 42, "Song (search by title or artist): expected text, got 42"),
+        ("recommend_lyrics", ["la la"], "Or paste lyrics: expected text, got ['la la']"),
+        ("recommend_mood", {"joy": "abc"}, "joy: not a number ('abc')"),
+        ("recommend_mood", {"joy": 5}, "joy: 5 is out of range (0–1)"),
+        ("recommend_mood", {"joy": float("nan")}, "joy: not a number (nan)"),
+    ],
+)
+def test_wrong_query_types_give_clear_messages(handlers, endpoint, query, expected):
+    (table, message, _), caught = _quiet(getattr(handlers, endpoint), query, ui_lang="en")
+    assert message.startswith("⚠️ ") and len(table) == 0 and caught
+    assert ui.escape_markdown(expected) in message, message
+
+
+def test_none_and_empty_inputs_mean_defaults(handlers, recommender):
+    query = recommender.index.ids[0]
+    (table, message, _), caught = _quiet(handlers.recommend_song, query, None, None, None, None, None, None, None,
+                                         None)
+    assert not caught and len(table) == min(ui.DEFAULT_K, len(recommender.index) - 1)
+    (table, _, _), caught = _quiet(handlers.recommend_song, query, k="", year_from="", year_to=0, ui_lang="fr")
+    assert not caught and "주요 감정" in _quiet(handlers.recommend_song, query, ui_lang="fr")[0][1]
+
+
+class _NoScoring:
+    """Stands in for the predictor: any scoring fails the test."""
+
+    def __getattr__(self, name):
+        raise AssertionError(f"the model was used ({name}) for a song looked up by id or title")
+
+
+HOSTILE = [
+    '<a href="https://evil.example/login">Session expired</a><img src=https://evil.example/t.png>',
+    "<img src=x onerror=alert(1)>",
+    "[Session expired](https://evil.example/login) ![t](https://evil.example/t.png)",
+    "visit www.evil.example or mail me@evil.example, $$\\href{javascript:alert(1)}{x}$$",
+]
+RAW_MARKUP = ("<a", "<img", "](", "https://", "www.", "@evil", "$$")
+
+
+def _assert_inert(value: str) -> None:
+    for markup in RAW_MARKUP:
+        assert markup not in value, (markup, value)
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_url_song_is_escaped_and_never_scored(recommender, monkeypatch, hostile):
+    from types import SimpleNamespace
+
+    handlers = ui.SpaceHandlers(recommender)
+    monkeypatch.setattr(recommender, "predictor", _NoScoring())
+    lang, song = handlers.query_params(SimpleNamespace(query_params={"lang": "en", "song": hostile}))
+    (table, message, figures), caught = _quiet(handlers.recommend_song, song, ui_lang=lang)
+    assert len(table) == 0 and figures is None and message.startswith("⚠️")
+    assert "unknown song id" in message
+    _assert_inert(message)
+    assert caught and all(_assert_inert(w) is None for w in caught)  # the toast too
+    # A long text with spaces (the 64 KB URL of the report) is refused before any lookup or scoring.
+    (_, message, _), _ = _quiet(handlers.recommend_song, "sad rain " * 8000, ui_lang="en")
+    assert "71,999 characters" in message and str(ui.MAX_SONG_CHARS) in message
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_uploaded_titles_are_escaped_everywhere(handlers, tmp_path, hostile):
+    rows = [dict(row, title=hostile if i == 1 else row["title"], artist=hostile if i == 2 else row["artist"])
+            for i, row in enumerate(UPLOAD_ROWS)]
+    rows.append({"id": hostile, "title": "id", "artist": "x", "year": 2000, "lyrics": "눈물 비\n\n사랑 노래"})
+    path = _csv(tmp_path / "evil<b>.csv", rows)
+    (upload, message, _, browse), _ = _quiet(handlers.upload_catalog, str(path), "en")
+    assert upload is not None, message
+    _assert_inert(message)
+    assert "evil&lt;b&gt;.csv" in message
+    for column in ("id", "title", "artist"):
+        for cell in browse[column]:
+            assert "<" not in cell and ">" not in cell
+    assert ui.escape_html(hostile) in set(browse["title"]) | set(browse["artist"]) | set(browse["id"])
+    for song in (hostile, "u1"):
+        (table, message, _), _ = _quiet(handlers.recommend_song, song, source=ui.SOURCE_UPLOAD, upload=upload,
+                                        ui_lang="en")
+        assert len(table) > 0, message
+        _assert_inert(message)
+        for cell in list(table["title"]) + list(table["artist"]):
+            assert "<" not in cell and ">" not in cell
+    choices, browse, note, _ = handlers.browse(ui.SOURCE_UPLOAD, "en", upload)
+    _assert_inert(note)
+
+
+def test_figures_survive_dollar_signs_in_titles(handlers, tmp_path):
+    rows = [dict(row, title=f"${row['title']} $\\frac{{" if i == 0 else row["title"]) for i, row in enumerate(UPLOAD_ROWS)]
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "money.csv", rows)), "en")
+    (table, message, figures), _ = _quiet(handlers.recommend_song, "u1", source=ui.SOURCE_UPLOAD, upload=upload,
+                                          ui_lang="en")
+    assert all(plot is not None for plot in handlers.render_figures(figures)[::2]), message
+
+
+def test_uploads_are_deleted_once_indexed_or_rejected(recommender, tmp_path):
+    uploads = tmp_path / "uploads"
+    handlers = ui.SpaceHandlers(recommender, upload_dir=uploads)
+    good = _csv((uploads / "a1").mkdir(parents=True) or uploads / "a1" / "good.csv", UPLOAD_ROWS)
+    bad = uploads / "b2" / "bad.csv"
+    bad.parent.mkdir()
+    bad.write_text("id,title\n1,a\n", encoding="utf-8")
+    outside = _csv(tmp_path / "mine.csv", UPLOAD_ROWS)
+    (upload, *_), _ = _quiet(handlers.upload_catalog, str(good), "en")
+    (rejected, message, *_), _ = _quiet(handlers.upload_catalog, str(bad), "en")
+    assert upload is not None and rejected is None
+    assert not good.exists() and not bad.exists() and list(uploads.iterdir()) == []
+    # A file outside the upload folder (a local caller's own) is never deleted.
+    (upload, *_), _ = _quiet(handlers.upload_catalog, str(outside), "en")
+    assert upload is not None and outside.exists()
+    # Indexing the same (now deleted) upload again asks for the file again.
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(good), "en")
+    assert upload is None and message == "⚠️ " + text("err_file_gone", "en")
+
+
+def test_one_song_upload_gives_a_sensible_answer(handlers, tmp_path):
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "one.csv", UPLOAD_ROWS[:1])), "en")
+    assert upload is not None and "indexed 1 songs" in message and text("msg_one_song", "en") in message
+    (table, message, _), caught = _quiet(handlers.recommend_song, "u1", source=ui.SOURCE_UPLOAD, upload=upload,
+                                         ui_lang="en")
+    assert message == "⚠️ " + text("err_only_song", "en") and caught
+    assert text("msg_no_results", "en") not in message
+    (table, message, _), caught = _quiet(handlers.recommend_lyrics, "the sad rain\n\nalone", source=ui.SOURCE_UPLOAD,
+                                         upload=upload, ui_lang="en")
+    assert not caught and table["title"].tolist() == ["첫 노래"]
 
 
 @pytest.mark.parametrize(
@@ -193,11 +364,15 @@ def test_upload_limits(handlers, tmp_path, monkeypatch):
     big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui.MAX_UPLOAD_BYTES + 1))
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(big), "en")
     assert upload is None and "too large" in message and "5 MB" in message
+    long = _csv(tmp_path / "long.csv", [*UPLOAD_ROWS[:2], dict(UPLOAD_ROWS[2], lyrics="la " * 8000)])
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(long), "en")
+    assert upload is None and "the lyrics of song 'u3' are too long (23,999 characters, at most 20,000)" in message
     monkeypatch.setattr(ui, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message
-    (upload, message, *_), _ = _quiet(handlers.upload_catalog, None, "en")
-    assert message == "⚠️ " + text("err_no_file", "en")
+    for nothing in (None, 42, {"path": None}):
+        (upload, message, *_), _ = _quiet(handlers.upload_catalog, nothing, "en")
+        assert upload is None and message == "⚠️ " + text("err_no_file", "en")
 
 
 def test_query_params(handlers):
@@ -252,9 +427,12 @@ def client(recommender):
     assert demo._queue.default_concurrency_limit == ui.QUEUE_SETTINGS["default_concurrency_limit"]
     assert demo._queue.max_size == ui.QUEUE_SETTINGS["max_size"]
     pools = {fn.api_name: (fn.concurrency_id, fn.concurrency_limit) for fn in demo.fns.values()}
-    for name in ("recommend_song", "recommend_lyrics", "recommend_mood", "load_from_url"):
-        assert pools[name] == ("cpu", 2), (name, pools[name])  # one shared pool of 2 on 2 cores
-    assert pools["upload_catalog"] == ("index", 1)
+    # Catalog songs and moods never queue behind the model; figures render in a pool of their own.
+    expected = {"recommend_song": "catalog", "recommend_mood": "catalog", "load_from_url": "catalog",
+                "switch_catalog": "catalog", "recommend_lyrics": "model", "upload_catalog": "index",
+                "song_figures": "figures", "mood_figure": "figures"}
+    for name, pool in expected.items():
+        assert pools[name] == (pool, ui.POOLS[pool]), (name, pools[name])
     _, url, _ = ui.launch(demo, port=_free_port(), prevent_thread_lock=True, quiet=True)
     try:
         yield Client(url, verbose=False)
@@ -262,27 +440,75 @@ def client(recommender):
         demo.close()
 
 
+FILTERS = (ui.SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en")
+
+
 def test_api_endpoints(client, recommender, tmp_path):
     endpoints = set(client.view_api(print_info=False, return_format="dict")["named_endpoints"])
     assert {"/recommend_song", "/recommend_lyrics", "/recommend_mood", "/upload_catalog", "/switch_catalog",
-            "/set_language", "/load_from_url"} <= endpoints
+            "/set_language", "/load_from_url", "/song_figures", "/mood_figure"} <= endpoints
 
     query = recommender.index.ids[2]
-    table, message, *_ = client.predict(query, ui.SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en",
-                                        api_name="/recommend_song")
-    assert [row[1] for row in table["data"]] == [r.title for r in recommender.similar_songs(query, k=4)]
+    table, message = client.predict(query, *FILTERS, api_name="/recommend_song")
+    assert [row[1] for row in table["data"]] == _titles(recommender.similar_songs(query, k=4))
+    # The figures of the session's last recommendation, as the page asks for them next.
+    emotions, _arc, heatmap = client.predict(api_name="/song_figures")
+    assert emotions is not None and heatmap is not None
 
-    table, message, *_ = client.predict("", ui.SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en",
-                                        api_name="/recommend_lyrics")
+    table, message = client.predict("", *FILTERS, api_name="/recommend_lyrics")
     assert message == "⚠️ " + text("err_empty_lyrics", "en") and table["data"] == []
+    assert client.predict(api_name="/song_figures") == (None, None, None)  # a failed request clears the plots
 
     joy = [1.0] + [0.0] * (len(ui.SpaceHandlers(recommender).mood_labels) - 1)
-    table, message, _ = client.predict(*joy, ui.SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, "en",
-                                       api_name="/recommend_mood")
-    assert [row[1] for row in table["data"]] == [r.title for r in recommender.recommend_for_mood({"joy": 1.0}, k=3)]
+    table, message = client.predict(*joy, ui.SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, "en",
+                                    api_name="/recommend_mood")
+    assert [row[1] for row in table["data"]] == _titles(recommender.recommend_for_mood({"joy": 1.0}, k=3))
+    assert client.predict(api_name="/mood_figure") is not None
+
+
+@pytest.mark.parametrize(
+    "endpoint, changes, expected",
+    [
+        ("/recommend_song", {2: "abc"}, "Number of songs: not a number ('abc')"),
+        ("/recommend_song", {4: "1990s"}, "Year from: not a number ('1990s')"),
+        ("/recommend_song", {0: "x" * 70_000}, "at most 300"),
+        ("/recommend_song", {0: HOSTILE[0]}, "unknown song id"),
+        ("/recommend_song", {0: HOSTILE[2]}, "unknown song id"),
+        ("/recommend_lyrics", {7: None}, "Song language: unknown value None"),  # replaced below
+        ("/recommend_lyrics", {0: "la " * 10_000}, "30,000 characters (at most 20,000)"),
+        ("/recommend_mood", {0: "abc"}, "joy: not a number ('abc')"),
+        ("/recommend_mood", {"sliders": None}, text("err_mood_zero", "en")),
+    ],
+)
+def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, changes, expected):
+    n_sliders = len(ui.SpaceHandlers(recommender).mood_labels)
+    query = {"/recommend_song": [recommender.index.ids[0]], "/recommend_lyrics": ["the sad rain\nalone"],
+             "/recommend_mood": [1.0] + [0.0] * (n_sliders - 1)}[endpoint]
+    if changes == {7: None}:  # a None language box: the default, not an error
+        changes, expected = {6: "xx"}, "Song language: unknown value 'xx'"
+    args = list(query) + list(FILTERS)
+    for position, value in changes.items():
+        if position == "sliders":
+            args[:n_sliders] = [None] * n_sliders
+        else:
+            args[position] = value
+    table, message = client.predict(*args, api_name=endpoint)
+    assert message.startswith("⚠️ ") and table["data"] == []
+    assert ui.escape_markdown(expected) in message, message
+    _assert_inert(message)
+
+
+def test_api_other_endpoints_take_bad_values_quietly(client, recommender):
+    # An unknown catalog or interface language falls back to the built-in catalog / the default language.
+    _, browse, note, source = client.predict("elsewhere", "fr", api_name="/switch_catalog")
+    assert source == ui.SOURCE_BUILTIN and len(browse["data"]) == len(recommender.index)
+    assert note == text("msg_catalog", "ko", name=text("source_builtin", "ko"), n=len(recommender.index))
+    message, *_ = client.predict(None, 123, api_name="/upload_catalog")
+    assert message == "⚠️ " + text("err_no_file", "ko")
 
 
 def test_api_upload_keeps_session_state(client, tmp_path):
+    from gradio.utils import get_upload_folder
     from gradio_client import handle_file
 
     bad = tmp_path / "bad.csv"
@@ -290,10 +516,18 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     message, *_ = client.predict(handle_file(str(bad)), "en", api_name="/upload_catalog")
     assert message.startswith("⚠️") and "missing column 'lyrics'" in message
 
-    good = _csv(tmp_path / "good.csv", UPLOAD_ROWS)
-    message, source, _, _browse = client.predict(handle_file(str(good)), "en", api_name="/upload_catalog")
-    assert "indexed 4 songs" in message and source == ui.SOURCE_UPLOAD
+    name = f"good-{uuid.uuid4().hex}.csv"
+    rows = UPLOAD_ROWS + [{"id": "u5", "title": HOSTILE[0], "artist": HOSTILE[2], "year": 1990, "lyrics": "비 눈물"}]
+    good = _csv(tmp_path / name, rows)
+    message, source, _, browse, _ = client.predict(handle_file(str(good)), "en", api_name="/upload_catalog")
+    assert "indexed 5 songs" in message and source == ui.SOURCE_UPLOAD
+    assert ui.escape_html(HOSTILE[0]) in [row[1] for row in browse["data"]]
+    # The server deleted its copy of both uploads; the visitor's own file is untouched.
+    assert not list(Path(get_upload_folder()).rglob(name)) and not list(Path(get_upload_folder()).rglob("bad.csv"))
+    assert good.exists()
     # The same client session now recommends from its upload (the state lives on the server).
-    table, message, *_ = client.predict("u1", ui.SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
-                                        api_name="/recommend_song")
-    assert {row[1] for row in table["data"]} == {"Second", "Third", "넷째"}
+    table, message = client.predict("u1", ui.SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
+                                    api_name="/recommend_song")
+    assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", ui.escape_html(HOSTILE[0])}
+    for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open
+        assert "<" not in cell and ">" not in cell

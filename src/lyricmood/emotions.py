@@ -33,7 +33,10 @@ class SongEmotion:
     """A song's emotion profile: one value per label, and one vector per section (its emotional arc).
 
     ``vector`` is the token-weighted mean of the chunk distributions; ``section_vectors[i]`` the same
-    mean over the chunks of section ``sections[i]``.
+    mean over the chunks of section ``sections[i]``. ``feature`` is the token-weighted mean of the chunks'
+    pooled emotion features (what the classifier reads): what songs are ranked by, since on real lyrics it
+    finds same-mood songs more often than the probabilities do (README, "Real lyrics"); the probabilities
+    explain and draw.
     """
 
     vector: np.ndarray
@@ -42,6 +45,7 @@ class SongEmotion:
     section_vectors: np.ndarray
     num_chunks: int
     num_tokens: int = 0
+    feature: np.ndarray | None = None
 
     def top(self, k: int = 5, *, include_neutral: bool = False) -> list[tuple[str, float]]:
         """The ``k`` strongest emotions, strongest first (ties: label order).

@@ -45,7 +45,10 @@ if TYPE_CHECKING:  # loading an index needs no torch; only building one does (ly
 logger = logging.getLogger(__name__)
 
 FORMAT = "lyricmood-index"
-VERSION = 1
+VERSION = 2  # 2: songs may carry pooled emotion features, the ranking representation (1: probabilities only)
+#: what an index ranks songs by (recorded in index.json; a recommender never mixes the two)
+FEATURE_REPRESENTATION = "pooled-emotion-feature"
+PROBABILITY_REPRESENTATION = "emotion-probabilities"
 VECTORS_FILE = "vectors.safetensors"
 SONGS_FILE = "songs.jsonl"
 INFO_FILE = "index.json"
@@ -80,6 +83,11 @@ class SongIndex:
 
     ``metadata[i]`` holds the catalog fields (title, artist, year, lang, intended_mood) and, when kept,
     ``sections`` (names) and ``section_vectors`` (array, one row per section: the emotional arc).
+
+    ``features`` ``(N, D)``, when present, holds each song's pooled emotion feature
+    (:attr:`SongEmotion.feature`): songs are then ranked by it, and explained and drawn by ``vectors``.
+    An index is created with or without features (``SongIndex.empty(..., feature_size=D)``) and every song
+    it holds has them or none does, so the representation it ranks by is one (:attr:`representation`).
     """
 
     ids: list[str]
@@ -88,12 +96,17 @@ class SongIndex:
     labels: list[str]
     fingerprint: str
     model: str | None = None
+    features: np.ndarray | None = None
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.ids = [valid_song_id(i) for i in self.ids]
         self.labels = [str(label) for label in self.labels]
         self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(len(self.ids), len(self.labels))
+        if self.features is not None:
+            self.features = np.asarray(self.features, dtype=np.float32)
+            if self.features.ndim != 2 or len(self.features) != len(self.ids):
+                raise ValueError(f"{len(self.ids)} ids but features of shape {self.features.shape}")
         if len(self.metadata) != len(self.ids):
             raise ValueError(f"{len(self.ids)} ids but {len(self.metadata)} metadata rows")
         self._positions = {song_id: i for i, song_id in enumerate(self.ids)}
@@ -104,8 +117,22 @@ class SongIndex:
 
     # -- construction ------------------------------------------------------------------------------
     @classmethod
-    def empty(cls, labels: Sequence[str], fingerprint: str, model: str | None = None) -> SongIndex:
-        return cls([], [], np.zeros((0, len(labels)), dtype=np.float32), list(labels), fingerprint, model)
+    def empty(
+        cls, labels: Sequence[str], fingerprint: str, model: str | None = None, feature_size: int | None = None
+    ) -> SongIndex:
+        """An index without songs; ``feature_size``: keep each song's pooled emotion feature (of that size)."""
+        features = None if feature_size is None else np.zeros((0, int(feature_size)), dtype=np.float32)
+        return cls([], [], np.zeros((0, len(labels)), dtype=np.float32), list(labels), fingerprint, model, features)
+
+    @property
+    def representation(self) -> str:
+        """What songs are ranked by: ``"pooled-emotion-feature"`` or ``"emotion-probabilities"``."""
+        return PROBABILITY_REPRESENTATION if self.features is None else FEATURE_REPRESENTATION
+
+    @property
+    def ranking_vectors(self) -> np.ndarray:
+        """The vectors songs are ranked by: ``features`` if the index keeps them, else ``vectors``."""
+        return self.vectors if self.features is None else self.features
 
     # -- access --------------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -155,6 +182,7 @@ class SongIndex:
             section_vectors=np.asarray(sections, dtype=np.float32),
             num_chunks=int(meta.get("num_chunks", 0)),
             num_tokens=int(meta.get("num_tokens", 0)),
+            feature=None if self.features is None else self.features[i].copy(),
         )
 
     # -- changes -------------------------------------------------------------------------------------
@@ -201,7 +229,7 @@ class SongIndex:
             raise ValueError("ids, emotions and metadata must have the same length")
         self.check_compatible(fingerprint, None)
         ids = [valid_song_id(i) for i in ids]
-        rows, metas = [], []
+        rows, metas, features = [], [], []
         for song_id, emotion, meta in zip(ids, emotions, metadata):
             if not isinstance(meta, dict):
                 raise LyricMoodError(f"the metadata of song {song_id!r} must be a dict, got {type(meta).__name__}")
@@ -215,8 +243,11 @@ class SongIndex:
                     num_tokens=emotion.num_tokens,
                 )
                 vector = emotion.vector
+                feature = emotion.feature
             else:
-                vector = emotion
+                vector, feature = emotion, None
+            if self.features is not None:
+                features.append(self._checked_feature(song_id, feature))
             try:
                 vector = np.asarray(vector, dtype=np.float32).reshape(-1)
             except (TypeError, ValueError):
@@ -231,8 +262,10 @@ class SongIndex:
             metas.append(meta)
         if len(set(ids)) != len(ids):
             raise LyricMoodError("the same song id is given twice", hint="make every id unique")
-        new_rows, new_ids, new_metas = [], [], []
-        for song_id, vector, meta in zip(ids, rows, metas):
+        if self.features is None:
+            features = [None] * len(ids)
+        new_rows, new_ids, new_metas, new_features = [], [], [], []
+        for song_id, vector, meta, feature in zip(ids, rows, metas, features):
             if song_id in self._positions:
                 if not replace:
                     raise LyricMoodError(
@@ -241,16 +274,35 @@ class SongIndex:
                 i = self._positions[song_id]
                 self.vectors[i] = vector
                 self.metadata[i] = meta
+                if feature is not None:
+                    self.features[i] = feature
             else:
                 new_ids.append(song_id)
                 new_rows.append(vector)
                 new_metas.append(meta)
+                new_features.append(feature)
         if new_ids:
             self.vectors = np.concatenate([self.vectors, np.stack(new_rows)], axis=0)
+            if self.features is not None:
+                self.features = np.concatenate([self.features, np.stack(new_features)], axis=0)
             for song_id in new_ids:
                 self._positions[song_id] = len(self.ids)
                 self.ids.append(song_id)
             self.metadata.extend(new_metas)
+
+    def _checked_feature(self, song_id: str, feature: Any) -> np.ndarray:
+        if feature is None:
+            raise LyricMoodError(
+                f"song {song_id!r} comes without a pooled emotion feature, and this index ranks songs by them",
+                hint="add the SongEmotion that EmotionPredictor.score_song returns, not a bare probability vector",
+            )
+        feature = np.asarray(feature, dtype=np.float32).reshape(-1)
+        if feature.shape != self.features.shape[1:] or not np.isfinite(feature).all():
+            raise LyricMoodError(
+                f"the feature of song {song_id!r} has {feature.size} values (the index keeps {self.features.shape[1]})"
+                " or is not finite", hint="use the model that built the index, or " + REBUILD_HINT,
+            )
+        return feature
 
     def remove(self, ids: str | Iterable[str]) -> None:
         """Remove songs; an unknown id raises (and nothing is removed)."""
@@ -260,12 +312,14 @@ class SongIndex:
         self.ids = [self.ids[i] for i in keep]
         self.metadata = [self.metadata[i] for i in keep]
         self.vectors = self.vectors[keep]
+        if self.features is not None:
+            self.features = self.features[keep]
         self._positions = {song_id: i for i, song_id in enumerate(self.ids)}
 
     def merge(self, other: SongIndex, replace: bool = True) -> None:
         """Add every song of ``other`` (same model and labels required)."""
         self.check_compatible(other.fingerprint, other.labels, what="the songs of the other index")
-        self.add_many(other.ids, list(other.vectors), other.metadata, replace=replace)
+        self.add_many(other.ids, [other.song_emotion(i) for i in other.ids], other.metadata, replace=replace)
 
     # -- files ---------------------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
@@ -288,6 +342,8 @@ class SongIndex:
             ),
             "section_offsets": np.asarray(offsets, dtype=np.int64),
         }
+        if self.features is not None:
+            tensors["features"] = np.ascontiguousarray(self.features, dtype=np.float32)
         with staged_folder(path, "index", last=INFO_FILE, legacy=_is_unmarked_index) as tmp:
             save_file(tensors, str(tmp / VECTORS_FILE), metadata={"format": FORMAT, "fingerprint": self.fingerprint})
             with open(tmp / SONGS_FILE, "w", encoding="utf-8") as f:
@@ -300,6 +356,7 @@ class SongIndex:
                 "fingerprint": self.fingerprint,
                 "model": self.model,
                 "labels": self.labels,
+                "representation": self.representation,
                 "num_songs": len(self.ids),
                 "files": {name: sha256_file(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
             }
@@ -321,6 +378,7 @@ class SongIndex:
                 tensors["section_vectors"],
                 tensors["section_offsets"],
             )
+            features = tensors.get("features")
             rows = [json.loads(line) for line in blobs[SONGS_FILE].decode("utf-8").splitlines() if line]
         except (SafetensorError, OSError, ValueError, KeyError) as err:  # all mean: the files are damaged
             raise LyricMoodError(
@@ -339,14 +397,23 @@ class SongIndex:
             raise LyricMoodError(
                 "the index files disagree on the number of songs or labels", file=path, hint=REBUILD_HINT
             )
-        _check_loaded(path, info, vectors, section_vectors, offsets, rows)
+        representation = info.get("representation", PROBABILITY_REPRESENTATION)
+        if representation != (PROBABILITY_REPRESENTATION if features is None else FEATURE_REPRESENTATION) or (
+            features is not None and (features.ndim != 2 or len(features) != len(vectors))
+        ):
+            raise LyricMoodError(
+                f"index.json says songs are ranked by {representation!r}, but {VECTORS_FILE} "
+                + ("holds no features" if features is None else "holds features of the wrong shape"),
+                file=path, hint=REBUILD_HINT,
+            )
+        _check_loaded(path, info, vectors, section_vectors, offsets, rows, features)
         ids, metadata = [], []
         for i, row in enumerate(rows):
             ids.append(row.pop("id"))
             if offsets[i + 1] > offsets[i]:
                 row["section_vectors"] = section_vectors[offsets[i] : offsets[i + 1]]
             metadata.append(row)
-        return cls(ids, metadata, vectors, labels, info["fingerprint"], info.get("model"))
+        return cls(ids, metadata, vectors, labels, info["fingerprint"], info.get("model"), features)
 
 
 def _jsonable(value: Any) -> Any:
@@ -413,7 +480,8 @@ _KIND_NAMES = {str: "a text", int: "a whole number", list: "a list"}
 
 
 def _check_loaded(
-    path: Path, info: dict, vectors: np.ndarray, section_vectors: np.ndarray, offsets: np.ndarray, rows: list
+    path: Path, info: dict, vectors: np.ndarray, section_vectors: np.ndarray, offsets: np.ndarray, rows: list,
+    features: np.ndarray | None = None,
 ) -> None:
     """Refuse an index whose files are consistent (checksums match) but whose content is not usable:
     hand-edited rows, non-finite vectors (they would score every song 0 and rank the catalog in order)."""
@@ -444,13 +512,14 @@ def _check_loaded(
                 "sections must be texts, one per stored section vector", file=where, line=line, field="sections",
                 hint=REBUILD_HINT,
             )
-    for name, array in (("vectors", vectors), ("section_vectors", section_vectors)):
+    arrays = [("vectors", vectors), ("section_vectors", section_vectors)]
+    for name, array in arrays + ([] if features is None else [("features", features)]):
         if array.dtype.kind != "f" or array.ndim != 2:
             raise LyricMoodError(f"{VECTORS_FILE} holds {name} of the wrong type or shape", file=path,
                                  hint=REBUILD_HINT)
         bad = np.flatnonzero(~np.isfinite(array).all(axis=1))
         if len(bad):
-            what = f"song {rows[bad[0]].get('id')!r}" if name == "vectors" and bad[0] < len(rows) else f"row {bad[0]}"
+            what = f"song {rows[bad[0]].get('id')!r}" if name != "section_vectors" and bad[0] < len(rows) else f"row {bad[0]}"
             raise LyricMoodError(
                 f"{len(bad)} {name} hold non-finite values (NaN or infinity), first {what}",
                 file=path / VECTORS_FILE, hint=REBUILD_HINT,
@@ -569,13 +638,19 @@ def _song_fields(row: dict, position: int) -> tuple[str, str, dict]:
 class _Checkpoint:
     """Songs scored so far by one process, saved as small index parts under ``folder``."""
 
-    def __init__(self, folder: Path | None, fingerprint: str, labels: list[str], reuse: SongIndex | None = None):
+    def __init__(
+        self, folder: Path | None, fingerprint: str, labels: list[str], feature_size: int,
+        reuse: SongIndex | None = None,
+    ):
         self.folder = folder
         self.fingerprint = fingerprint
         self.labels = labels
+        self.feature_size = feature_size
         self.done: dict[str, tuple[str, SongEmotion]] = {}
         self.parts = 0
-        if reuse is not None:
+        if reuse is not None and reuse.features is None:
+            logger.warning("the index to update ranks by emotion probabilities only: every song is scored again")
+        elif reuse is not None:
             reuse.check_compatible(fingerprint, labels, what="the songs of the index to update")
             for song_id, meta in zip(reuse.ids, reuse.metadata):
                 if meta.get("lyrics_sha1"):
@@ -590,6 +665,8 @@ class _Checkpoint:
             for part in parts:
                 index = SongIndex.load(part)
                 index.check_compatible(fingerprint, labels, what="the checkpointed songs")
+                if index.features is None:
+                    raise LyricMoodError("the checkpointed songs have no pooled emotion features")
                 for song_id, meta in zip(index.ids, index.metadata):
                     found[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
         except LyricMoodError as err:
@@ -609,7 +686,7 @@ class _Checkpoint:
     def write(self, songs: list[tuple[str, dict, SongEmotion]]) -> None:
         if self.folder is None or not songs:
             return
-        part = SongIndex.empty(self.labels, self.fingerprint)
+        part = SongIndex.empty(self.labels, self.fingerprint, feature_size=self.feature_size)
         part.add_many([s[0] for s in songs], [s[2] for s in songs], [s[1] for s in songs])
         part.save(self.folder / f"part-{self.parts:06d}")
         self.parts += 1
@@ -674,7 +751,9 @@ def build_index(
     root = None
     if checkpoint_dir is not None:
         root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
-    checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, reuse)
+    checkpoint = _Checkpoint(
+        root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, predictor.feature_size, reuse
+    )
 
     rows = _rows(catalog)
     total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
@@ -752,7 +831,7 @@ def _assemble(
     keep_positions: bool = False,
 ) -> SongIndex:
     results = sorted(results, key=lambda r: r[0])
-    index = SongIndex.empty(labels, fingerprint, model=_model_name(predictor))
+    index = SongIndex.empty(labels, fingerprint, model=_model_name(predictor), feature_size=predictor.feature_size)
     index.add_many(
         [r[1] for r in results],
         [r[3] for r in results],

@@ -176,9 +176,11 @@ class EmotionPredictor:
         def flush() -> None:
             if not buffer:
                 return
-            probs = self.predict([text for _, _, text, _ in buffer]).astype(np.float64)
-            for (song, section, _, weight), p in zip(buffer, probs):
+            logits, features = self.encode([text for _, _, text, _ in buffer])
+            probs = probabilities(logits, self.multi_label).astype(np.float64)
+            for (song, section, _, weight), p, f in zip(buffer, probs, features.astype(np.float64)):
                 song.sums[section] += weight * p
+                song.feature_sum += weight * f
                 song.weights[section] += weight
                 song.pending -= 1
             buffer.clear()
@@ -189,7 +191,7 @@ class EmotionPredictor:
 
         for text in lyrics:
             sections = split_lyrics(text)
-            song = _SongSums([s.name for s in sections], len(self.labels))
+            song = _SongSums([s.name for s in sections], len(self.labels), self.feature_size)
             songs.append(song)
             for chunk in iter_chunks(sections, self.tokenizer, max_tokens):
                 buffer.append((song, chunk.section_index, chunk.text, chunk.weight))
@@ -220,9 +222,10 @@ class EmotionPredictor:
 class _SongSums:
     """Running weighted sums of one song's chunk distributions (so a huge song never holds all of them)."""
 
-    def __init__(self, sections: list[str], num_labels: int):
+    def __init__(self, sections: list[str], num_labels: int, feature_size: int):
         self.sections = sections
         self.sums = np.zeros((len(sections), num_labels), dtype=np.float64)
+        self.feature_sum = np.zeros(feature_size, dtype=np.float64)
         self.weights = np.zeros(len(sections), dtype=np.float64)
         self.num_chunks = 0
         self.pending = 0
@@ -239,6 +242,7 @@ class _SongSums:
             section_vectors=section_vectors.astype(np.float32),
             num_chunks=self.num_chunks,
             num_tokens=int(self.weights.sum()),
+            feature=(self.feature_sum / self.weights.sum()).astype(np.float32),
         )
 
 

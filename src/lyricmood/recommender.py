@@ -9,6 +9,11 @@ Similarities (``similarity=``):
 - ``"cosine"``: cosine of the raw vectors (the study's choice).
 - ``"jensen-shannon"``: ``1 − JS distance`` (base 2, in [0, 1]) of the vectors normalised to sum 1.
 
+What is compared: songs (catalog songs and lyrics) by the index's ranking vectors, the model's pooled
+emotion features where the index keeps them (they find same-mood songs on real lyrics more often than the
+probabilities do: README, "Real lyrics"); moods and explicit emotion vectors by the emotion probabilities.
+The probabilities also explain every result (the emotions both songs share above the catalog average).
+
 Ranking is one matrix product per batch of queries, a partial sort (``np.partition``) then a sort; ties are
 broken by catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
 
@@ -146,6 +151,33 @@ def _query_matrix(vectors: Any) -> np.ndarray:
         raise LyricMoodError("a query vector must be an array of numbers", field="vector") from None
 
 
+class _CatalogSpace:
+    """The catalog's rows in one vector space, prepared for one similarity (``mean`` is what centring removes)."""
+
+    def __init__(self, X: np.ndarray, similarity: str):
+        X = np.asarray(X, dtype=np.float64)
+        self.similarity = similarity
+        self.mean = X.mean(axis=0)
+        self.rows = X
+        if similarity == "jensen-shannon":
+            self.items = _distributions(X)
+        else:
+            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
+            self.items = _normalize_rows(X - self.mean if similarity == "centered-cosine" else X).astype(np.float32)
+
+    def scores(self, Q: np.ndarray) -> np.ndarray:
+        """Similarity of each query row (B, D) to every song → (B, N)."""
+        if self.similarity == "jensen-shannon":
+            return jensen_shannon_similarity(Q, self.items)
+        if self.similarity == "centered-cosine":
+            Q = Q - self.mean
+        return _normalize_rows(np.asarray(Q, dtype=np.float64)).astype(np.float32) @ self.items.T
+
+    def between(self, rows: Sequence[int]) -> np.ndarray:
+        """Pairwise similarities of catalog rows."""
+        return pairwise_similarity(self.rows[list(rows)], similarity=self.similarity, center=self.mean)
+
+
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest finite ``scores``, best first; ties by smaller index. ``-inf`` never returned."""
     scores = np.asarray(scores)
@@ -214,14 +246,15 @@ class Recommender:
         return self.index.labels
 
     def fit(self) -> Recommender:
-        """Precompute the catalog side (mean, centred and normalised vectors); call again after changing the index."""
-        X = self.index.vectors.astype(np.float64)
-        self.mean = X.mean(axis=0)
-        if self.similarity == "jensen-shannon":
-            self._items = _distributions(X)
-        else:
-            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
-            self._items = _normalize_rows(X - self.mean if self.similarity == "centered-cosine" else X).astype(np.float32)
+        """Precompute the catalog side (means, centred and normalised vectors); call again after changing the index.
+
+        Songs are compared in the index's ranking space (:attr:`SongIndex.ranking_vectors`: the pooled emotion
+        features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
+        probabilities), which also explains every result.
+        """
+        self._emotions = _CatalogSpace(self.index.vectors, self.similarity)
+        self._songs = self._emotions if self.index.features is None else _CatalogSpace(self.index.features, self.similarity)
+        self.mean = self._emotions.mean
         meta = self.index.metadata
         self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
         self._years = np.array([m.get("year") if m.get("year") is not None else -1 for m in meta], dtype=np.int64)
@@ -251,8 +284,9 @@ class Recommender:
             raise LyricMoodError(f"several songs are titled {song!r}", field="song", hint=f"give one of the ids {ids}")
         return self.index.ids[self.index.position(song)]  # raises, suggesting close titles
 
-    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion | None]:
-        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor.
+    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion]:
+        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor,
+        and its :class:`SongEmotion` (whose ``feature`` ranks it where the index keeps features).
 
         Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
         """
@@ -315,11 +349,7 @@ class Recommender:
             raise LyricMoodError(f"a query vector has {Q.shape[-1]} values, the index has {len(self.labels)} labels")
         if not np.isfinite(Q).all():
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
-        if self.similarity == "jensen-shannon":
-            return jensen_shannon_similarity(Q, self._items)
-        if self.similarity == "centered-cosine":
-            Q = Q - self.mean
-        return _normalize_rows(Q).astype(np.float32) @ self._items.T
+        return self._emotions.scores(Q)
 
     def _mask(
         self,
@@ -378,7 +408,9 @@ class Recommender:
             raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
         return year_range, float(diversity)
 
-    def _rank(self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float) -> np.ndarray:
+    def _rank(
+        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: _CatalogSpace
+    ) -> np.ndarray:
         scores = np.where(keep, scores, -np.inf)
         if diversity <= 0:
             return top_k(scores, k)
@@ -387,7 +419,7 @@ class Recommender:
         if len(pool) == 0:
             return pool
         relevance = scores[pool]
-        between = pairwise_similarity(self.index.vectors[pool], similarity=self.similarity, center=self.mean)
+        between = space.between(pool)
         chosen: list[int] = []
         redundancy = np.full(len(pool), -np.inf)
         available = np.ones(len(pool), dtype=bool)
@@ -476,9 +508,10 @@ class Recommender:
         if queries is not None:
             if isinstance(queries, str):
                 queries = [queries]
-            rows = []
+            rows, ranking = [], []
             for query in queries:
-                vector, _ = self.query_vector(query)
+                vector, emotion = self.query_vector(query)
+                ranking.append(self.ranking_vector(emotion))
                 song_id = query if query in self.index else None
                 if song_id is None:
                     try:
@@ -490,19 +523,58 @@ class Recommender:
                 artists.append(None if position is None else str(self.index.metadata[position].get("artist") or ""))
                 rows.append(vector)
             Q = np.stack(rows)
+            S, space = self._songs.scores(np.stack(ranking)), self._songs
         else:
             Q = _query_matrix(vectors)
             selves = [None] * len(Q)
             artists = [None] * len(Q)
-        S = self.scores(Q)
-        results = []
-        for b in range(len(Q)):
-            keep = self._mask(
-                [] if selves[b] is None else [selves[b]], artists[b], exclude_same_artist, year_range, lang
+            S, space = self.scores(Q), self._emotions
+        return [
+            self._recommendations(
+                Q[b : b + 1],
+                self._rank(S[b], k, self._mask([] if selves[b] is None else [selves[b]], artists[b],
+                                                exclude_same_artist, year_range, lang), diversity, space),
+                S[b],
             )
-            ranked = self._rank(S[b], k, keep, diversity)
-            results.append(self._recommendations(Q[b : b + 1], ranked, S[b]))
-        return results
+            for b in range(len(Q))
+        ]
+
+    def similar_to_emotion(
+        self,
+        song: SongEmotion,
+        k: int = 10,
+        *,
+        exclude_same_artist: bool = False,
+        year_range: tuple[int, int] | None = None,
+        lang: str | Sequence[str] | None = None,
+        diversity: float = 0.0,
+    ) -> list[Recommendation]:
+        """Songs like an already scored song (``EmotionPredictor.score_song``), compared as catalog songs are:
+        by its pooled emotion feature where the index keeps features. Filters as in :meth:`similar_songs`
+        (``exclude_same_artist`` has no effect: scored lyrics have no artist)."""
+        if not isinstance(song, SongEmotion):
+            raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
+        self.index.check_compatible(None, song.labels, what="the scored song's vector")
+        k = self._check_k(k)
+        year_range, diversity = self._check_filters(year_range, diversity)
+        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])[0]
+        keep = self._mask([], None, False, year_range, lang)
+        return self._recommendations(song.vector[None], self._rank(scores, k, keep, diversity, self._songs), scores)
+
+    def ranking_vector(self, song: SongEmotion) -> np.ndarray:
+        """What ``song`` is ranked by in this recommender: its feature where the index keeps features, else its
+        probabilities (a feature index refuses a song without a feature)."""
+        if self._songs is self._emotions:
+            return song.vector
+        if song.feature is None or np.shape(song.feature) != self.index.features.shape[1:]:
+            raise LyricMoodError("the song has no pooled emotion feature of this index's model",
+                                 hint="score it with the model that built the index")
+        return song.feature
+
+    @property
+    def ranking_mean(self) -> np.ndarray:
+        """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
+        return self._songs.mean
 
     def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
         """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`).
@@ -514,8 +586,7 @@ class Recommender:
 
     def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
         """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
-        rows = [self.index.position(self.resolve_id(s)) for s in song_ids]
-        return pairwise_similarity(self.index.vectors[rows], similarity=self.similarity, center=self.mean)
+        return self._songs.between([self.index.position(self.resolve_id(s)) for s in song_ids])
 
 
 def parse_mood(text: str) -> dict[str, float]:

@@ -5,39 +5,53 @@ handlers are plain methods (testable without a server) that call the library: th
 the lyrics-catalog builder, the index builder and the plots. Every event is also an API endpoint
 (``api_name=``), so ``gradio_client`` can drive the app.
 
-Queue and concurrency, chosen deliberately:
+Queue and concurrency, chosen deliberately (a free Space has 2 CPU cores):
 
-* ``default_concurrency_limit=2``, and every CPU-bound event (recommendations, catalog switch, the
-  ``?song=`` page load) in one pool of 2 (``concurrency_id="cpu"``): scoring pasted lyrics and rendering
-  the figures (~0.1 s + ~0.7 s of matplotlib per recommendation) are CPU-bound, and a free Space has 2
-  CPU cores. Gradio counts the limit per event unless events share a ``concurrency_id``: without the
-  shared pool, three endpoints × 2 workers would run 6 requests at once on 2 cores, which only
-  time-slices the same cores (torch's own threads on top) so every request gets slower and none gets
-  done sooner.
-* Indexing an uploaded catalog (up to :data:`MAX_UPLOAD_SONGS` songs, tens of seconds) has its own
-  limit of 1 (``concurrency_id="index"``): at most one core goes to indexing, so recommendations stay
-  responsive while someone uploads.
-* ``max_size=64``: a visitor beyond 64 waiting requests is told the queue is full at once, instead of
-  waiting minutes for an answer (at ~0.8 s of CPU per recommendation on 2 cores, 64 queued requests
-  drain in about 25 s).
+* A catalog song or a mood needs no model (the catalog's vectors are in the index): ranking takes
+  milliseconds. These events (``/recommend_song``, ``/recommend_mood``, the ``?song=`` page load, the
+  catalog switch) share their own pool (``concurrency_id="catalog"``, 4 workers), so they never wait
+  behind inference.
+* Pasted lyrics must be scored by the model: ``/recommend_lyrics`` has its own pool of 1
+  (``"model"``); torch already spreads one request over both cores, a second at once would only
+  time-slice them. Indexing an upload (up to :data:`MAX_UPLOAD_SONGS` songs) has a pool of 1 (``"index"``).
+* Figures are off the critical path: a recommendation answers with its table and message, then a
+  chained event (``/song_figures``, ``/mood_figure``, pool ``"figures"`` of 1) renders the plots
+  (matplotlib takes ~0.4 s per recommendation, ten times the ranking). A catalog song's emotion
+  profile, arc and heatmap are rendered once and cached (:data:`FIGURE_CACHE_SIZE` entries).
+* ``max_size=64``: a visitor beyond 64 waiting requests is told the queue is full at once.
 
-Input limits (each gives a visible message, never a stack trace): pasted lyrics up to
-:data:`MAX_LYRICS_CHARS` characters; uploads up to :data:`MAX_UPLOAD_BYTES` bytes and
-:data:`MAX_UPLOAD_SONGS` songs, CSV or JSON Lines in UTF-8. An upload is indexed into the visitor's
-session (``gr.State``) and never replaces the built-in catalog.
+Input: recommendation events take the raw values (``preprocess=False``) and validate them here, so a
+wrong type sent to the API (``k="abc"``, a text year, ``None`` sliders) gets a clear message in the
+page instead of Gradio's opaque error. Limits apply before any scoring: pasted lyrics up to
+:data:`MAX_LYRICS_CHARS` characters, a song id or title up to :data:`MAX_SONG_CHARS` (looked up as an
+id or an exact title only, never scored as lyrics); uploads up to :data:`MAX_UPLOAD_BYTES` bytes and
+:data:`MAX_UPLOAD_SONGS` songs of at most :data:`MAX_LYRICS_CHARS` characters each, CSV or JSON Lines
+in UTF-8. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in
+catalog, and the uploaded file is deleted once it is indexed or rejected.
 
-Opening the app with ``?song=<id>`` (and optionally ``&lang=en``) runs that song's recommendation
-on page load, so a link shows a result straight away.
+Output: every piece of user text (ids, titles, artists, section names, echoed input, error messages)
+is escaped before it is shown: Gradio's sanitizer keeps links, images, forms and styles, so that is
+not enough. Messages are Markdown, escaped with :func:`escape_markdown` (HTML *and* Markdown syntax,
+LaTeX off); table cells are HTML columns escaped with :func:`escape_html`; plot labels escape
+matplotlib's ``$`` math. Dropdown labels are the exception: the component sets them as text.
+
+Opening the app with ``?song=<id or title>`` (and optionally ``&lang=en``) runs that song's
+recommendation on page load, so a link shows a result straight away.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import html
 import logging
 import math
+import re
 import shutil
 import tempfile
+import threading
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -56,35 +70,171 @@ if TYPE_CHECKING:  # gradio, pandas and the model stack load only when the app i
 logger = logging.getLogger(__name__)
 
 MAX_LYRICS_CHARS = 20_000
+MAX_SONG_CHARS = 300  # ids and titles are short; anything longer is not a song of the catalog
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_SONGS = 2_000
 MAX_K = 50
 DEFAULT_K = 10
+YEAR_BOUNDS = (1, 9999)
 HEATMAP_SONGS = 12  # the query plus this many recommendations: more would make the cells unreadable
 UPLOAD_SUFFIXES = (".csv", ".jsonl")
 UPLOAD_TTL_S = 6 * 3600  # an idle session's uploaded index is freed after this long
+FIGURE_CACHE_SIZE = 512  # rendered catalog-song figures kept (~40 KB each)
 QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
+#: concurrency pools: (concurrency_id, workers); see the module docstring
+POOLS = {"catalog": 4, "model": 1, "index": 1, "figures": 1}
 
 # Emotions offered as "describe a mood" sliders (those the model knows; the first labels otherwise).
 MOOD_EMOTIONS = ("joy", "love", "sadness", "anger", "fear", "optimism", "gratitude", "nervousness")
 
 SOURCE_BUILTIN, SOURCE_UPLOAD = "builtin", "upload"
 LANG_ANY = "any"
+SONG_LANGUAGES = ("ko", "en")
 RESULT_COLUMNS = ("col_rank", "col_title", "col_artist", "col_year", "col_lang", "col_score", "col_shared")
+RESULT_TYPES = ["number", "html", "html", "number", "html", "number", "html"]
 RESULT_WIDTHS = ["7%", "22%", "19%", "8%", "9%", "10%", "25%"]
 BROWSE_COLUMNS = ("col_id", "col_title", "col_artist", "col_year", "col_lang", "col_top")
+BROWSE_TYPES = ["html", "html", "html", "number", "html", "html"]
 
 
 class UserInputError(Exception):
-    """A problem with what the visitor entered; worded from ``ui_text`` in the visitor's language."""
+    """A problem with what the visitor entered; worded from ``ui_text`` in the visitor's language.
 
-    def __init__(self, key: str, **values: Any):
+    ``field``: the ``ui_text`` key of the control concerned (or ``emotion``: a mood slider's label).
+    String values echo the visitor's input and are escaped when the message is worded.
+    """
+
+    def __init__(self, key: str, *, field: str | None = None, emotion: str | None = None, **values: Any):
         super().__init__(key)
         self.key = key
+        self.field = field
+        self.emotion = emotion
         self.values = values
 
     def text(self, lang: str) -> str:
-        return text(self.key, lang, **self.values)
+        values = {k: escape_markdown(v) if isinstance(v, str) else v for k, v in self.values.items()}
+        if self.field is not None:
+            values["field"] = escape_markdown(text(self.field, lang))
+        elif self.emotion is not None:
+            values["field"] = escape_markdown(emotion_name(self.emotion, lang))
+        return text(self.key, lang, **values)
+
+
+# -- escaping -------------------------------------------------------------------------------------
+
+# ASCII punctuation that inline Markdown acts on (links and images need "[", emphasis and code "*_~`",
+# tables "|", e-mail autolinks "@", LaTeX "$", escapes "\\"), written as numeric entities: the browser
+# shows the character, Markdown sees none. Bare-URL autolinks are broken at "://" and "www." below.
+_MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_[]|~@$"}
+
+
+def escape_html(value: Any) -> str:
+    """``value`` as text safe inside HTML: ``&``, ``<`` and ``>`` become entities (user text is never
+    put in an attribute)."""
+    return html.escape(str(value), quote=False)
+
+
+def escape_markdown(value: Any) -> str:
+    """``value`` as one line of literal text inside Markdown (Gradio's ``gr.Markdown``, toasts).
+
+    HTML is escaped; Markdown's punctuation becomes numeric entities, so ``[x](url)``, ``![](img)``,
+    bare ``https://`` / ``www.`` links and ``$$`` math stay text; line breaks become spaces (no
+    headings, lists or tables can start).
+    """
+    escaped = escape_html(" ".join(str(value).split())).translate(_MARKDOWN_ENTITIES)
+    return re.sub(r"(?i)(www)\.", r"\1&#46;", escaped.replace("://", "&#58;//"))
+
+
+def _plot_text(value: Any) -> str:
+    """Text for a matplotlib label: ``$`` would start mathtext (and a stray one fails the render)."""
+    return str(value).replace("$", r"\$")
+
+
+# -- raw input from the page or the API (events run with preprocess=False) --------------------------
+
+
+def _shown(value: Any) -> str:
+    """How a bad value is echoed in a message (short; escaped when the message is worded)."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "…"
+
+
+def _number(value: Any, field: str | None = None, *, emotion: str | None = None) -> float | None:
+    """A finite number from a raw input value; ``None`` or ``""`` (an empty box) → ``None``."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = value
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            number = None
+    if isinstance(value, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+        raise UserInputError("err_not_number", field=field, emotion=emotion, value=_shown(value))
+    return float(number)
+
+
+def _in_range(value: float, lo: float, hi: float, field: str | None = None, *, emotion: str | None = None) -> float:
+    if not lo <= value <= hi:
+        raise UserInputError("err_out_of_range", field=field, emotion=emotion, value=f"{value:g}", lo=f"{lo:g}",
+                             hi=f"{hi:g}")
+    return value
+
+
+def _choice(value: Any, choices: Sequence[str], field: str, default: str) -> str:
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str) or value not in choices:
+        raise UserInputError("err_not_choice", field=field, value=_shown(value), choices=", ".join(choices))
+    return value
+
+
+def _flag(value: Any, field: str) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, bool) or value in (0, 1):
+        return bool(value)
+    raise UserInputError("err_not_bool", field=field, value=_shown(value))
+
+
+def _text(value: Any, field: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserInputError("err_not_text", field=field, value=_shown(value))
+    return value
+
+
+def _ui_lang(value: Any) -> str:
+    """The interface language; anything unknown falls back to the default (messages need a language)."""
+    return value if value in {code for _, code in UI_LANGUAGES} else DEFAULT_UI_LANGUAGE
+
+
+def _k(value: Any, available: int) -> int:
+    k = _number(value, "k")
+    k = DEFAULT_K if k is None else _in_range(k, 1, MAX_K, "k")
+    if k != int(k):
+        raise UserInputError("err_not_number", field="k", value=_shown(value))
+    return max(1, min(int(k), available))
+
+
+def _year(value: Any, field: str) -> int | None:
+    year = _number(value, field)
+    if year is None or year == 0:  # 0: an empty box in some browsers; no song is from year 0
+        return None
+    year = _in_range(year, *YEAR_BOUNDS, field)
+    if year != int(year):
+        raise UserInputError("err_not_number", field=field, value=_shown(value))
+    return int(year)
+
+
+def _year_range(year_from: Any, year_to: Any) -> tuple[int, int] | None:
+    lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
+    if lo is None and hi is None:
+        return None
+    if lo is not None and hi is not None and lo > hi:
+        raise UserInputError("err_year_order", lo=lo, hi=hi)
+    return (lo if lo is not None else YEAR_BOUNDS[0], hi if hi is not None else YEAR_BOUNDS[1])
 
 
 @dataclasses.dataclass
@@ -94,6 +244,28 @@ class UploadedCatalog:
     name: str
     index: Any  # lyricmood.index.SongIndex
     recommender: Any = dataclasses.field(default=None, repr=False)  # built on first use, shares the predictor
+    key: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)  # names its cached figures
+
+
+@dataclasses.dataclass
+class FigureRequest:
+    """What the figures of one recommendation need; the recommendation event hands it to the figure event.
+
+    ``cache_key`` (catalog, song id) is set for a catalog song, whose figures are cached.
+    """
+
+    lang: str
+    name: str  # the query's display name
+    labels: list[str]  # the model's labels
+    vector: np.ndarray
+    song_emotion: Any = None  # SongEmotion with sections (the arc), or None
+    heatmap_vectors: np.ndarray | None = None  # the query's and its recommendations' vectors
+    heatmap_names: list[str] = dataclasses.field(default_factory=list)
+    heatmap_ids: tuple = ()
+    similarity: str = "centered-cosine"
+    center: np.ndarray | None = None
+    cache_key: tuple | None = None
+    mood: bool = False  # a described mood: one bar chart of the requested weights
 
 
 @dataclasses.dataclass
@@ -102,12 +274,10 @@ class Result:
 
     table: pd.DataFrame
     message: str
-    emotions: Any = None  # matplotlib Figures (or None: the plot is cleared)
-    arc: Any = None
-    heatmap: Any = None
+    figures: FigureRequest | None = None
 
     def as_tuple(self) -> tuple:
-        return self.table, self.message, self.emotions, self.arc, self.heatmap
+        return self.table, self.message, self.figures
 
 
 # -- small helpers ---------------------------------------------------------------------------------
@@ -128,7 +298,7 @@ def _error_markdown(message: str) -> str:
 
 
 def _emotions_text(pairs: Sequence[tuple[str, float]], lang: str) -> str:
-    return ", ".join(f"{emotion_name(label, lang)} {value:.2f}" for label, value in pairs)
+    return ", ".join(f"{escape_markdown(emotion_name(label, lang))} {value:.2f}" for label, value in pairs)
 
 
 def _top_pairs(vector: np.ndarray, labels: Sequence[str], k: int = 3) -> list[tuple[str, float]]:
@@ -144,29 +314,18 @@ def _song_label(meta: dict) -> str:
     return f"{label} ({year})" if year not in (None, "") else label
 
 
-def _year_range(year_from: float | None, year_to: float | None) -> tuple[int, int] | None:
-    def as_int(value: float | None) -> int | None:
-        if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
-            return None
-        return int(value) if int(value) > 0 else None  # 0: an empty box in some browsers; no song is from year 0
-
-    lo, hi = as_int(year_from), as_int(year_to)
-    if lo is None and hi is None:
-        return None
-    if lo is not None and hi is not None and lo > hi:
-        raise UserInputError("err_year_order", lo=lo, hi=hi)
-    return (lo if lo is not None else -10_000, hi if hi is not None else 10_000)
-
-
 def _file_path(file: Any) -> Path | None:
-    """gr.File gives a path string (or an object with ``.name``/``.path`` from older clients)."""
+    """The path of an uploaded file: a path string, a FileData dict (raw API value), or an object with
+    ``.path`` / ``.name`` (older clients)."""
     if file is None:
         return None
-    if isinstance(file, (str, Path)):
-        return Path(file)
     if isinstance(file, dict):
-        return Path(file.get("path") or file.get("name"))
-    return Path(getattr(file, "path", None) or file.name)
+        file = file.get("path") or file.get("name")
+    elif not isinstance(file, (str, Path)):
+        file = getattr(file, "path", None) or getattr(file, "name", None)
+    if not isinstance(file, (str, Path)) or not str(file):
+        raise UserInputError("err_no_file")
+    return Path(file)
 
 
 def _tracked(rows: list[dict], progress: Any, desc: str):
@@ -175,6 +334,14 @@ def _tracked(rows: list[dict], progress: Any, desc: str):
         if progress is not None:
             progress((done, len(rows)), desc=desc, unit="songs")
         yield row
+
+
+def _rendered(figure: Any) -> Any:
+    """A matplotlib Figure rendered once into what ``gr.Plot`` sends to the browser (cacheable)."""
+    from gradio.components.plot import PlotData
+    from gradio.processing_utils import encode_plot_to_base64
+
+    return PlotData(type="matplotlib", plot=encode_plot_to_base64(figure, "webp"))
 
 
 def read_catalog_file(path: str | Path, display_name: str | None = None) -> list[dict]:
@@ -204,98 +371,120 @@ def read_catalog_file(path: str | Path, display_name: str | None = None) -> list
 class SpaceHandlers:
     """The app's event handlers as plain methods; ``build_demo`` wires them to the interface.
 
+    Recommendation handlers take raw values (as the page or the API sent them) and validate them, and
+    return ``(table, message, FigureRequest)``; :meth:`render_figures` / :meth:`render_mood_figure` draw
+    the plots of a request afterwards.
+
     Args:
         recommender: the built-in catalog's :class:`~lyricmood.recommender.Recommender` (with a predictor,
             so pasted lyrics and uploads can be scored).
+        upload_dir: the server's upload folder: an uploaded file inside it is deleted once it has been
+            indexed or rejected (files elsewhere, e.g. a local path given to the handler, are left alone).
     """
 
-    def __init__(self, recommender: Recommender):
+    def __init__(self, recommender: Recommender, upload_dir: str | Path | None = None):
         self.recommender = recommender
+        self.upload_dir = None if upload_dir is None else Path(upload_dir).resolve()
         self.labels: list[str] = list(recommender.index.labels)
         wanted = [label for label in MOOD_EMOTIONS if label in self.labels]
         self.mood_labels = wanted if len(wanted) >= 3 else self.labels[: len(MOOD_EMOTIONS)]
+        self._figure_cache: collections.OrderedDict[tuple, Any] = collections.OrderedDict()
+        self._figure_lock = threading.Lock()
 
     # -- catalogs ----------------------------------------------------------------------------------
-    def _recommender_for(self, source: str, upload: UploadedCatalog | None) -> Recommender:
+    def _catalog(self, source: Any, upload: UploadedCatalog | None) -> tuple[Recommender, str]:
+        """The recommender of the chosen catalog, and the key naming its cached figures."""
+        source = _choice(source, (SOURCE_BUILTIN, SOURCE_UPLOAD), "source", SOURCE_BUILTIN)
         if source != SOURCE_UPLOAD:
-            return self.recommender
+            return self.recommender, SOURCE_BUILTIN
         if upload is None:
             raise UserInputError("err_no_upload")
-        return self._upload_recommender(upload)
-
-    def _upload_recommender(self, upload: UploadedCatalog) -> Recommender:
-        from .recommender import Recommender
-
         if upload.recommender is None:
+            from .recommender import Recommender
+
             base = self.recommender
             upload.recommender = Recommender(upload.index, similarity=base.similarity, predictor=base.predictor)
-        return upload.recommender
+        return upload.recommender, upload.key
 
     @staticmethod
     def song_choices(index: Any) -> list[tuple[str, str]]:
-        """Dropdown choices ``(label, id)`` for every song of ``index``, sorted by label."""
+        """Dropdown choices ``(label, id)`` for every song of ``index``, sorted by label.
+
+        Not escaped: the dropdown sets its labels as text, never as HTML.
+        """
         choices = [(_song_label(meta), song_id) for song_id, meta in zip(index.ids, index.metadata)]
         return sorted(choices, key=lambda choice: choice[0].casefold())
 
     def catalog_table(self, index: Any, lang: str) -> pd.DataFrame:
-        """One row per song: id, title, artist, year, language, its top 3 emotions."""
+        """One row per song: id, title, artist, year, language, its top 3 emotions (text escaped)."""
         import pandas as pd
 
         vectors = np.asarray(index.vectors)
         rows = []
         for row, (song_id, meta) in enumerate(zip(index.ids, index.metadata)):
             top = _top_pairs(vectors[row], index.labels, 3)
-            rows.append([song_id, meta.get("title", ""), meta.get("artist", ""), meta.get("year"),
-                         meta.get("lang", ""), ", ".join(emotion_name(label, lang) for label, _ in top)])
+            rows.append([escape_html(song_id), escape_html(meta.get("title") or ""),
+                         escape_html(meta.get("artist") or ""), meta.get("year"), escape_html(meta.get("lang") or ""),
+                         escape_html(", ".join(emotion_name(label, lang) for label, _ in top))])
         return pd.DataFrame(rows, columns=_columns(BROWSE_COLUMNS, lang))
 
+    def catalog_id(self, song: Any, source: Any = SOURCE_BUILTIN, upload: UploadedCatalog | None = None) -> str | None:
+        """The id of ``song`` (an id or an exact title) in the chosen catalog, or ``None``."""
+        try:
+            return self._song_id(self._catalog(source, upload)[0], song)
+        except (UserInputError, LyricMoodError):
+            return None
+
+    @staticmethod
+    def _song_id(rec: Recommender, song: Any) -> str:
+        """A catalog song looked up as an id or an exact title only: a song is never scored as lyrics."""
+        song = _text(song, "song").strip()
+        if not song:
+            raise UserInputError("err_no_song")
+        if len(song) > MAX_SONG_CHARS:
+            raise UserInputError("err_long_song", n=len(song), limit=MAX_SONG_CHARS)
+        return rec.resolve_id(song)
+
     # -- recommendations ---------------------------------------------------------------------------
-    def _filters(self, exclude_same_artist, year_from, year_to, lang_filter, diversity) -> dict:
-        lang = None if lang_filter in (None, "", LANG_ANY) else lang_filter
+    @staticmethod
+    def _filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> dict:
+        lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
+        diversity = _number(diversity, "diversity")
         return {
-            "exclude_same_artist": bool(exclude_same_artist),
+            "exclude_same_artist": _flag(exclude_same_artist, "exclude_same_artist"),
             "year_range": _year_range(year_from, year_to),
-            "lang": lang,
-            "diversity": float(diversity or 0.0),
+            "lang": None if lang == LANG_ANY else lang,
+            "diversity": 0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
         }
 
     @staticmethod
-    def _k(k: float | None, available: int) -> int:
-        k = DEFAULT_K if k in (None, "") else int(k)
-        return max(1, min(k, MAX_K, available))
-
-    def _result_table(self, recommendations, lang: str) -> pd.DataFrame:
+    def _result_table(recommendations, lang: str) -> pd.DataFrame:
         import pandas as pd
 
         rows = [
-            [rank, r.title, r.artist, r.year, r.lang, round(float(r.score), 3),
-             ", ".join(emotion_name(e, lang) for e in r.shared_emotions)]
+            [rank, escape_html(r.title), escape_html(r.artist), r.year, escape_html(r.lang), round(float(r.score), 3),
+             escape_html(", ".join(emotion_name(e, lang) for e in r.shared_emotions))]
             for rank, r in enumerate(recommendations, start=1)
         ]
         return pd.DataFrame(rows, columns=_columns(RESULT_COLUMNS, lang))
 
-    def _figures(self, rec: Recommender, vector, song_emotion, query_name: str, recommendations, lang: str):
-        from . import plots
+    @staticmethod
+    def _figure_request(rec: Recommender, vector, song_emotion, name: str, recommendations, lang: str,
+                        cache_key: tuple | None = None) -> FigureRequest:
+        shown = recommendations[:HEATMAP_SONGS]
+        rows = [rec.index.position(r.id) for r in shown]
+        # The heatmap shows what ranked the songs: a mood by the emotion probabilities, a song by its ranking vector.
+        if song_emotion is None:
+            query, catalog, center = vector, rec.index.vectors, rec.mean
+        else:
+            query, catalog, center = rec.ranking_vector(song_emotion), rec.index.ranking_vectors, rec.ranking_mean
+        vectors = np.vstack([np.asarray(query, dtype=np.float32).reshape(1, -1), catalog[rows]])
+        return FigureRequest(lang=lang, name=name, labels=list(rec.index.labels), vector=np.asarray(vector),
+                             song_emotion=song_emotion, heatmap_vectors=vectors if shown else None,
+                             heatmap_names=[name] + [r.title for r in shown], heatmap_ids=tuple(r.id for r in shown),
+                             similarity=rec.similarity, center=center, cache_key=cache_key)
 
-        labels = [emotion_name(label, lang) for label in rec.index.labels]
-        emotions = plots.plot_top_emotions(np.asarray(vector), labels, k=8,
-                                           title=f"{text('plot_emotions', lang)}: {query_name}")
-        arc = None
-        if song_emotion is not None and len(song_emotion.sections) > 1:
-            arc = plots.plot_emotional_arc(dataclasses.replace(song_emotion, labels=labels), k=5,
-                                           title=f"{text('plot_arc', lang)}: {query_name}")
-        heatmap = None
-        if recommendations:
-            shown = recommendations[:HEATMAP_SONGS]
-            row_of = {song_id: i for i, song_id in enumerate(rec.index.ids)}
-            vectors = np.vstack([np.asarray(vector, dtype=np.float32)]
-                                + [np.asarray(rec.index.vectors[row_of[r.id]], dtype=np.float32) for r in shown])
-            names = [f"[{query_name}]"] + [r.title for r in shown]
-            heatmap = plots.plot_song_similarity(vectors, names, similarity=rec.similarity, center=rec.mean,
-                                                 title=text("plot_heatmap", lang))
-        return emotions, arc, heatmap
-
-    def _guard(self, lang: str, columns: Sequence[str], run: Callable[[], Result]) -> Result:
+    def _guard(self, lang: str, run: Callable[[], Result]) -> Result:
         """Run a handler body; a bad input becomes a visible message (and a toast), never a traceback."""
         import gradio as gr
 
@@ -304,102 +493,173 @@ class SpaceHandlers:
         except UserInputError as err:
             message = err.text(lang)
         except LyricMoodError as err:
-            message = text("err_input", lang, error=str(err))
+            message = text("err_input", lang, error=escape_markdown(err))
         except Exception as err:  # the app keeps serving: log the trace, show a short message
             logger.exception("handler failed")
-            message = text("err_internal", lang, error=f"{err.__class__.__name__}: {str(err)[:200]}")
+            message = text("err_internal", lang, error=escape_markdown(f"{err.__class__.__name__}: {str(err)[:200]}"))
         gr.Warning(message)
-        return Result(_empty_table(columns, lang), _error_markdown(message))
+        return Result(_empty_table(RESULT_COLUMNS, lang), _error_markdown(message))
 
-    def recommend_song(self, song_id: str | None, source: str = SOURCE_BUILTIN, k: float = DEFAULT_K,
-                       exclude_same_artist: bool = False, year_from: float | None = None,
-                       year_to: float | None = None, lang_filter: str = LANG_ANY, diversity: float = 0.0,
-                       ui_lang: str = DEFAULT_UI_LANGUAGE, upload: UploadedCatalog | None = None) -> tuple:
-        """Songs like the catalog song ``song_id``: (table, message, emotion bars, arc, heatmap)."""
+    def recommend_song(self, song_id: Any, source: Any = SOURCE_BUILTIN, k: Any = DEFAULT_K,
+                       exclude_same_artist: Any = False, year_from: Any = None, year_to: Any = None,
+                       lang_filter: Any = LANG_ANY, diversity: Any = 0.0, ui_lang: Any = DEFAULT_UI_LANGUAGE,
+                       upload: UploadedCatalog | None = None) -> tuple:
+        """Songs like the catalog song ``song_id`` (an id or an exact title): (table, message, figure request)."""
+        lang = _ui_lang(ui_lang)
 
         def run() -> Result:
-            if not song_id:
-                raise UserInputError("err_no_song")
-            rec = self._recommender_for(source, upload)
+            rec, catalog_key = self._catalog(source, upload)
             filters = self._filters(exclude_same_artist, year_from, year_to, lang_filter, diversity)
-            recommendations = rec.similar_songs(song_id, k=self._k(k, len(rec.index) - 1), **filters)
-            vector, song_emotion = rec.query_vector(song_id)
-            meta = rec.index.get(song_id)
-            figures = self._figures(rec, vector, song_emotion, meta.get("title", song_id), recommendations, ui_lang)
-            message = text("msg_song_result", ui_lang, title=meta.get("title", song_id), artist=meta.get("artist", ""),
-                           emotions=_emotions_text(_top_pairs(vector, rec.index.labels), ui_lang))
+            song = self._song_id(rec, song_id)
+            if len(rec.index) == 1:
+                raise UserInputError("err_only_song")
+            recommendations = rec.similar_songs(song, k=_k(k, len(rec.index) - 1), **filters)
+            vector, song_emotion = rec.query_vector(song)
+            meta = rec.index.get(song)
+            title = str(meta.get("title") or song)
+            message = text("msg_song_result", lang, title=escape_markdown(title),
+                           artist=escape_markdown(meta.get("artist") or ""),
+                           emotions=_emotions_text(_top_pairs(vector, rec.index.labels), lang))
             if not recommendations:
-                message += "\n\n" + text("msg_no_results", ui_lang)
-            return Result(self._result_table(recommendations, ui_lang), message, *figures)
+                message += "\n\n" + text("msg_no_results", lang)
+            figures = self._figure_request(rec, vector, song_emotion, title, recommendations, lang,
+                                           cache_key=(catalog_key, song))
+            return Result(self._result_table(recommendations, lang), message, figures)
 
-        return self._guard(ui_lang, RESULT_COLUMNS, run).as_tuple()
+        return self._guard(lang, run).as_tuple()
 
-    def recommend_lyrics(self, lyrics: str | None, source: str = SOURCE_BUILTIN, k: float = DEFAULT_K,
-                         exclude_same_artist: bool = False, year_from: float | None = None,
-                         year_to: float | None = None, lang_filter: str = LANG_ANY, diversity: float = 0.0,
-                         ui_lang: str = DEFAULT_UI_LANGUAGE, upload: UploadedCatalog | None = None) -> tuple:
-        """Songs like pasted ``lyrics``: (table, message, emotion bars, arc, heatmap)."""
+    def recommend_lyrics(self, lyrics: Any, source: Any = SOURCE_BUILTIN, k: Any = DEFAULT_K,
+                         exclude_same_artist: Any = False, year_from: Any = None, year_to: Any = None,
+                         lang_filter: Any = LANG_ANY, diversity: Any = 0.0, ui_lang: Any = DEFAULT_UI_LANGUAGE,
+                         upload: UploadedCatalog | None = None) -> tuple:
+        """Songs like pasted ``lyrics``: (table, message, figure request)."""
+        lang = _ui_lang(ui_lang)
 
         def run() -> Result:
-            if lyrics is None or not lyrics.strip():
+            pasted = _text(lyrics, "lyrics")
+            if not pasted.strip():
                 raise UserInputError("err_empty_lyrics")
-            if len(lyrics) > MAX_LYRICS_CHARS:
-                raise UserInputError("err_long_lyrics", n=len(lyrics), limit=MAX_LYRICS_CHARS)
-            rec = self._recommender_for(source, upload)
+            if len(pasted) > MAX_LYRICS_CHARS:
+                raise UserInputError("err_long_lyrics", n=len(pasted), limit=MAX_LYRICS_CHARS)
+            rec, _ = self._catalog(source, upload)
             filters = self._filters(exclude_same_artist, year_from, year_to, lang_filter, diversity)
+            k_ = _k(k, len(rec.index))
             # Scored directly (not through query_vector), so one-word lyrics are never taken for a song id.
-            song_emotion = rec.predictor.score_song(lyrics)
+            song_emotion = rec.predictor.score_song(pasted)
             vector = song_emotion.vector
-            recommendations = rec.similar_songs(vector=vector, k=self._k(k, len(rec.index)), **filters)
-            name = text("your_lyrics", ui_lang)
-            figures = self._figures(rec, vector, song_emotion, name, recommendations, ui_lang)
-            message = text("msg_lyrics_result", ui_lang,
+            recommendations = rec.similar_to_emotion(song_emotion, k=k_, **filters)
+            message = text("msg_lyrics_result", lang,
                            sections=len(song_emotion.sections), chunks=song_emotion.num_chunks,
-                           emotions=_emotions_text(_top_pairs(vector, rec.index.labels), ui_lang))
+                           emotions=_emotions_text(_top_pairs(vector, rec.index.labels), lang))
             if not recommendations:
-                message += "\n\n" + text("msg_no_results", ui_lang)
-            return Result(self._result_table(recommendations, ui_lang), message, *figures)
+                message += "\n\n" + text("msg_no_results", lang)
+            figures = self._figure_request(rec, vector, song_emotion, text("your_lyrics", lang), recommendations, lang)
+            return Result(self._result_table(recommendations, lang), message, figures)
 
-        return self._guard(ui_lang, RESULT_COLUMNS, run).as_tuple()
+        return self._guard(lang, run).as_tuple()
 
-    def recommend_mood(self, mood: dict[str, float], source: str = SOURCE_BUILTIN, k: float = DEFAULT_K,
-                       exclude_same_artist: bool = False, year_from: float | None = None,
-                       year_to: float | None = None, lang_filter: str = LANG_ANY, diversity: float = 0.0,
-                       ui_lang: str = DEFAULT_UI_LANGUAGE, upload: UploadedCatalog | None = None) -> tuple:
-        """Songs for a described ``mood`` ({emotion: weight 0..1}): (table, message, mood bars)."""
-        from . import plots
+    def recommend_mood(self, mood: dict[str, Any] | None, source: Any = SOURCE_BUILTIN, k: Any = DEFAULT_K,
+                       exclude_same_artist: Any = False, year_from: Any = None, year_to: Any = None,
+                       lang_filter: Any = LANG_ANY, diversity: Any = 0.0, ui_lang: Any = DEFAULT_UI_LANGUAGE,
+                       upload: UploadedCatalog | None = None) -> tuple:
+        """Songs for a described ``mood`` ({emotion: weight 0..1}; ``None`` counts as 0): (table, message,
+        figure request)."""
+        lang = _ui_lang(ui_lang)
 
         def run() -> Result:
-            wanted = {label: float(value) for label, value in (mood or {}).items() if value and float(value) > 0}
+            wanted = {}
+            for label, value in (mood or {}).items():
+                weight = _number(value, emotion=label)
+                if weight:
+                    wanted[label] = _in_range(weight, 0.0, 1.0, emotion=label)
             if not wanted:
                 raise UserInputError("err_mood_zero")
-            rec = self._recommender_for(source, upload)
+            rec, _ = self._catalog(source, upload)
             filters = self._filters(exclude_same_artist, year_from, year_to, lang_filter, diversity)
-            recommendations = rec.recommend_for_mood(wanted, k=self._k(k, len(rec.index)), **filters)
+            recommendations = rec.recommend_for_mood(wanted, k=_k(k, len(rec.index)), **filters)
             pairs = sorted(wanted.items(), key=lambda item: -item[1])
-            labels = [emotion_name(label, ui_lang) for label in rec.index.labels]
             vector = np.array([wanted.get(label, 0.0) for label in rec.index.labels], dtype=np.float32)
-            figure = plots.plot_top_emotions(vector, labels, k=min(8, len(wanted)),
-                                             title=text("mood_plot", ui_lang))
-            message = text("msg_mood_result", ui_lang, emotions=_emotions_text(pairs, ui_lang))
+            message = text("msg_mood_result", lang, emotions=_emotions_text(pairs, lang))
             if not recommendations:
-                message += "\n\n" + text("msg_no_results", ui_lang)
-            return Result(self._result_table(recommendations, ui_lang), message, figure)
+                message += "\n\n" + text("msg_no_results", lang)
+            figures = FigureRequest(lang=lang, name=text("mood_plot", lang), labels=list(rec.index.labels),
+                                    vector=vector, mood=True)
+            return Result(self._result_table(recommendations, lang), message, figures)
 
-        result = self._guard(ui_lang, RESULT_COLUMNS, run)
-        return result.table, result.message, result.emotions
+        return self._guard(lang, run).as_tuple()
+
+    # -- figures (the chained events) --------------------------------------------------------------
+    def _cached(self, key: tuple | None, draw: Callable[[], Any]) -> Any:
+        """``draw()`` rendered, from the cache when ``key`` (a catalog song's figure) was drawn before."""
+        if key is not None:
+            with self._figure_lock:
+                if key in self._figure_cache:
+                    self._figure_cache.move_to_end(key)
+                    return self._figure_cache[key]
+        plot = _rendered(draw())
+        if key is not None:
+            with self._figure_lock:
+                self._figure_cache[key] = plot
+                while len(self._figure_cache) > FIGURE_CACHE_SIZE:
+                    self._figure_cache.popitem(last=False)
+        return plot
+
+    def render_figures(self, request: FigureRequest | None) -> tuple:
+        """(emotion profile, emotional arc, similarity heatmap) of a recommendation, rendered for ``gr.Plot``
+        (``None`` clears a plot: no request, a song of one section, no recommendation)."""
+        from . import plots
+
+        if request is None or request.mood:
+            return None, None, None
+        lang, key = request.lang, request.cache_key
+        labels = [_plot_text(emotion_name(label, lang)) for label in request.labels]
+        name = _plot_text(request.name)
+
+        def emotions():
+            return plots.plot_top_emotions(np.asarray(request.vector), labels, k=8,
+                                           title=f"{text('plot_emotions', lang)}: {name}")
+
+        def arc():
+            song = dataclasses.replace(request.song_emotion, labels=labels,
+                                       sections=[_plot_text(s) for s in request.song_emotion.sections])
+            return plots.plot_emotional_arc(song, k=5, title=f"{text('plot_arc', lang)}: {name}")
+
+        def heatmap():
+            names = [f"[{name}]"] + [_plot_text(n) for n in request.heatmap_names[1:]]
+            return plots.plot_song_similarity(request.heatmap_vectors, names, similarity=request.similarity,
+                                              center=request.center, title=text("plot_heatmap", lang))
+
+        def cache_key(kind: str, *extra) -> tuple | None:
+            return None if key is None else (*key, kind, lang, *extra)
+
+        has_arc = request.song_emotion is not None and len(request.song_emotion.sections) > 1
+        return (self._cached(cache_key("emotions"), emotions),
+                self._cached(cache_key("arc"), arc) if has_arc else None,
+                self._cached(cache_key("heatmap", request.heatmap_ids), heatmap)
+                if request.heatmap_vectors is not None else None)
+
+    def render_mood_figure(self, request: FigureRequest | None) -> Any:
+        """The bars of a described mood's weights, rendered for ``gr.Plot`` (``None`` clears the plot)."""
+        from . import plots
+
+        if request is None or not request.mood:
+            return None
+        labels = [_plot_text(emotion_name(label, request.lang)) for label in request.labels]
+        k = min(8, int(np.count_nonzero(request.vector)))
+        return _rendered(plots.plot_top_emotions(request.vector, labels, k=k, title=request.name))
 
     # -- uploads -----------------------------------------------------------------------------------
-    def upload_catalog(self, file: Any, ui_lang: str = DEFAULT_UI_LANGUAGE, progress: Any = None) -> tuple:
-        """Index an uploaded CSV / JSONL catalog into the session.
+    def upload_catalog(self, file: Any, ui_lang: Any = DEFAULT_UI_LANGUAGE, progress: Any = None) -> tuple:
+        """Index an uploaded CSV / JSONL catalog into the session; the uploaded file is deleted afterwards.
 
         Returns (uploaded catalog or None, status message, catalog source, browse table). On a bad file the
         session keeps its previous upload (the caller passes it back; here None means "no change").
         """
         from .index import build_index
 
-        lang = ui_lang
+        lang = _ui_lang(ui_lang)
         started = time.perf_counter()
+        path = None
         try:
             path = _file_path(file)
             if path is None:
@@ -407,6 +667,8 @@ class SpaceHandlers:
             name = path.name
             if path.suffix.lower() not in UPLOAD_SUFFIXES:
                 raise UserInputError("err_file_type", name=name)
+            if not path.is_file():
+                raise UserInputError("err_file_gone")
             size = path.stat().st_size
             if size > MAX_UPLOAD_BYTES:
                 raise UserInputError("err_file_size", name=name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
@@ -415,49 +677,70 @@ class SpaceHandlers:
             rows = read_catalog_file(path, name)
             if len(rows) > MAX_UPLOAD_SONGS:
                 raise UserInputError("err_too_many_songs", name=name, n=len(rows), limit=MAX_UPLOAD_SONGS)
+            for row in rows:  # the same limit as pasted lyrics, before any scoring
+                if len(row.get("lyrics") or "") > MAX_LYRICS_CHARS:
+                    raise UserInputError("err_upload_long_lyrics", name=name, song=repr(str(row.get("id"))),
+                                         n=len(row["lyrics"]), limit=MAX_LYRICS_CHARS)
             index = build_index(_tracked(rows, progress, text("progress_index", lang)), self.recommender.predictor,
                                 progress=False)
         except UserInputError as err:
-            return self._upload_failed(err.text(lang), lang)
+            return self._upload_failed(err.text(lang))
         except LyricMoodError as err:
-            return self._upload_failed(text("err_bad_file", lang, error=str(err)), lang)
+            return self._upload_failed(text("err_bad_file", lang, error=escape_markdown(err)))
         except Exception as err:
             logger.exception("indexing an upload failed")
             return self._upload_failed(
-                text("err_internal", lang, error=f"{err.__class__.__name__}: {str(err)[:200]}"), lang)
+                text("err_internal", lang, error=escape_markdown(f"{err.__class__.__name__}: {str(err)[:200]}")))
+        finally:
+            self._discard_upload(path)
         upload = UploadedCatalog(name=name, index=index)
-        message = text("msg_indexed", lang, name=name, n=len(index), seconds=time.perf_counter() - started,
-                       source=text("source_upload", lang))
+        message = text("msg_indexed", lang, name=escape_markdown(name), n=len(index),
+                       seconds=time.perf_counter() - started, source=text("source_upload", lang))
+        if len(index) == 1:
+            message += "\n\n" + text("msg_one_song", lang)
         return upload, message, SOURCE_UPLOAD, self.catalog_table(index, lang)
 
-    def _upload_failed(self, message: str, lang: str) -> tuple:
+    def _discard_upload(self, path: Path | None) -> None:
+        """Delete an uploaded file (and its now empty folder) from the server's upload folder."""
+        if path is None or self.upload_dir is None:
+            return
+        try:
+            path = path.resolve()
+            path.relative_to(self.upload_dir)
+        except (OSError, ValueError):
+            return  # not an upload of this server: never ours to delete
+        path.unlink(missing_ok=True)
+        if path.parent != self.upload_dir:
+            try:
+                path.parent.rmdir()  # Gradio keeps each upload in a folder of its own
+            except OSError:
+                pass
+
+    @staticmethod
+    def _upload_failed(message: str) -> tuple:
         import gradio as gr
 
         gr.Warning(message)
         return None, _error_markdown(message), None, None
 
-    def browse(self, source: str, ui_lang: str = DEFAULT_UI_LANGUAGE,
+    def browse(self, source: Any, ui_lang: Any = DEFAULT_UI_LANGUAGE,
                upload: UploadedCatalog | None = None) -> tuple[list[tuple[str, str]], pd.DataFrame, str, str]:
         """The chosen catalog: (dropdown choices, browse table, message, effective source)."""
+        lang = _ui_lang(ui_lang)
+        note = ""
         if source == SOURCE_UPLOAD and upload is None:
-            message = text("err_no_upload", ui_lang)
-            source = SOURCE_BUILTIN
-            note = _error_markdown(message)
-        else:
-            note = ""
+            note = _error_markdown(text("err_no_upload", lang))
+        source = SOURCE_UPLOAD if source == SOURCE_UPLOAD and upload is not None else SOURCE_BUILTIN
         index = upload.index if source == SOURCE_UPLOAD else self.recommender.index
-        name = upload.name if source == SOURCE_UPLOAD else text("source_builtin", ui_lang)
-        note = note or text("msg_catalog", ui_lang, name=name, n=len(index))
-        return self.song_choices(index), self.catalog_table(index, ui_lang), note, source
+        name = escape_markdown(upload.name) if source == SOURCE_UPLOAD else text("source_builtin", lang)
+        note = note or text("msg_catalog", lang, name=name, n=len(index))
+        return self.song_choices(index), self.catalog_table(index, lang), note, source
 
     # -- page load ---------------------------------------------------------------------------------
     def query_params(self, request: Any) -> tuple[str, str | None]:
-        """(interface language, song id) from the page URL (``?lang=en&song=<id>``)."""
+        """(interface language, song id or title) from the page URL (``?lang=en&song=<id>``)."""
         params = dict(getattr(request, "query_params", None) or {})
-        lang = params.get("lang", DEFAULT_UI_LANGUAGE)
-        lang = lang if lang in {code for _, code in UI_LANGUAGES} else DEFAULT_UI_LANGUAGE
-        song = params.get("song") or None
-        return lang, song
+        return _ui_lang(params.get("lang")), params.get("song") or None
 
 
 # -- the app ---------------------------------------------------------------------------------------
@@ -508,7 +791,10 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
         recommender = load_default_recommender()
     use_hangul_font()
-    handlers = SpaceHandlers(recommender)
+    # Uploads land in Gradio's upload folder; the handler deletes each once it is indexed or rejected.
+    from gradio.utils import get_upload_folder
+
+    handlers = SpaceHandlers(recommender, upload_dir=get_upload_folder())
     tr = _Translator()
     L = ui_lang
 
@@ -571,8 +857,9 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                                                          "placeholder": text("lyrics_placeholder", lang)})
                             btn_lyrics = gr.Button(text("btn_lyrics", L))
                             tr.add(btn_lyrics, value("btn_lyrics"))
-                    message = gr.Markdown()
+                    message = gr.Markdown(latex_delimiters=[])
                     table = gr.Dataframe(_empty_table(RESULT_COLUMNS, L), label=text("results", L),
+                                         datatype=RESULT_TYPES,
                                          interactive=False, wrap=True, column_widths=RESULT_WIDTHS)
                     tr.add(table, label("results"))
                     with gr.Row():
@@ -592,8 +879,9 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                             sliders.append(slider)
                     btn_mood = gr.Button(text("btn_mood", L), variant="primary")
                     tr.add(btn_mood, value("btn_mood"))
-                    mood_message = gr.Markdown()
+                    mood_message = gr.Markdown(latex_delimiters=[])
                     mood_table = gr.Dataframe(_empty_table(RESULT_COLUMNS, L), label=text("results", L),
+                                              datatype=RESULT_TYPES,
                                               interactive=False, wrap=True, column_widths=RESULT_WIDTHS)
                     tr.add(mood_table, label("results"))
                     mood_plot = tr.add(gr.Plot(label=text("mood_plot", L)), label("mood_plot"))
@@ -609,8 +897,8 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                         btn_upload = tr.add(gr.Button(text("btn_upload", L), variant="primary", scale=0),
                                             value("btn_upload"))
                     upload_message = gr.Markdown(text("msg_catalog", L, name=text("source_builtin", L),
-                                                      n=len(recommender.index)))
-                    browse_table = gr.Dataframe(handlers.catalog_table(recommender.index, L),
+                                                      n=len(recommender.index)), latex_delimiters=[])
+                    browse_table = gr.Dataframe(handlers.catalog_table(recommender.index, L), datatype=BROWSE_TYPES,
                                                 label=text("browse", L), interactive=False, wrap=True,
                                                 show_search="search", max_height=600)
                     tr.add(browse_table, label("browse"))
@@ -621,53 +909,69 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
         # -- wiring: each handler is an API endpoint --------------------------------------------------
         filters = [source, k, exclude, year_from, year_to, lang_filter, diversity, ui_lang_radio, upload_state]
-        results = [table, message, plot_emotions, plot_arc, plot_heatmap]
-        # One pool for every CPU-bound event: without a shared concurrency_id each event gets its own
-        # limit, and three endpoints × 2 workers would run 6 requests at once on 2 cores.
-        cpu = {"concurrency_limit": QUEUE_SETTINGS["default_concurrency_limit"], "concurrency_id": "cpu"}
+        song_plots = [plot_emotions, plot_arc, plot_heatmap]
+        figure_state = gr.State(None)  # the last recommendation's FigureRequest, for the chained figure event
 
-        btn_song.click(handlers.recommend_song, [song, *filters], results, api_name="recommend_song", **cpu)
-        btn_lyrics.click(handlers.recommend_lyrics, [lyrics, *filters], results, api_name="recommend_lyrics", **cpu)
+        def pool(name: str) -> dict:
+            return {"concurrency_id": name, "concurrency_limit": POOLS[name]}
+
+        # Recommendations take raw values (preprocess=False): the handlers validate them and answer in the page.
+        catalog = {**pool("catalog"), "preprocess": False}
+        figures = {**pool("figures"), "show_progress": "minimal"}
+
+        def then_figures(event: Any, api_name: str | bool = False) -> None:
+            event.then(handlers.render_figures, figure_state, song_plots, api_name=api_name, **figures)
+
+        # One endpoint for the figures of the session's last recommendation (song, lyrics or page load).
+        then_figures(btn_song.click(handlers.recommend_song, [song, *filters], [table, message, figure_state],
+                                    api_name="recommend_song", **catalog), api_name="song_figures")
+        then_figures(btn_lyrics.click(handlers.recommend_lyrics, [lyrics, *filters], [table, message, figure_state],
+                                      api_name="recommend_lyrics", preprocess=False, **pool("model")))
 
         mood_labels = list(handlers.mood_labels)
+        mood_state = gr.State(None)
 
         def recommend_mood(*args):
             values, rest = args[: len(mood_labels)], args[len(mood_labels):]
             return handlers.recommend_mood(dict(zip(mood_labels, values)), *rest)
 
-        btn_mood.click(recommend_mood, [*sliders, *filters], [mood_table, mood_message, mood_plot],
-                       api_name="recommend_mood", **cpu)
+        btn_mood.click(recommend_mood, [*sliders, *filters], [mood_table, mood_message, mood_state],
+                       api_name="recommend_mood", **catalog).then(
+            handlers.render_mood_figure, mood_state, mood_plot, api_name="mood_figure", **figures)
 
         def upload_catalog(file, lang, previous, progress=gr.Progress()):  # noqa: B008 - how Gradio asks for it
             upload, note, new_source, browse_rows = handlers.upload_catalog(file, lang, progress)
+            cleared = gr.update(value=None)  # the file is gone from the server: clear the control too
             if upload is None:  # a bad file leaves the session as it was
-                return previous, note, gr.update(), gr.update(), gr.update()
+                return previous, note, gr.update(), gr.update(), gr.update(), cleared
             return upload, note, new_source, gr.update(choices=handlers.song_choices(upload.index), value=None), \
-                browse_rows
+                browse_rows, cleared
 
         btn_upload.click(upload_catalog, [upload_file, ui_lang_radio, upload_state],
-                         [upload_state, upload_message, source, song, browse_table], api_name="upload_catalog",
-                         concurrency_limit=1, concurrency_id="index")
+                         [upload_state, upload_message, source, song, browse_table, upload_file],
+                         api_name="upload_catalog", preprocess=False, **pool("index"))
 
         def switch_catalog(chosen, lang, upload):
             choices, rows, note, effective = handlers.browse(chosen, lang, upload)
             return gr.update(choices=choices, value=None), rows, note, effective
 
         source.input(switch_catalog, [source, ui_lang_radio, upload_state], [song, browse_table, upload_message, source],
-                     api_name="switch_catalog", **cpu)
+                     api_name="switch_catalog", **catalog)
 
-        ui_lang_radio.change(tr.updates, ui_lang_radio, tr.components, api_name="set_language")
+        ui_lang_radio.change(lambda lang: tr.updates(_ui_lang(lang)), ui_lang_radio, tr.components,
+                             api_name="set_language", preprocess=False)
 
         def on_load(request: gr.Request):
             lang, song_id = handlers.query_params(request)
             if not song_id:
-                return lang, gr.update(), gr.update(), gr.update(), None, None, None
+                return lang, gr.update(), gr.update(), gr.update(), None
             outputs = handlers.recommend_song(song_id, ui_lang=lang)
-            valid = song_id in set(recommender.index.ids)
-            return (lang, song_id if valid else gr.update(), *outputs)
+            found = handlers.catalog_id(song_id)
+            return (lang, found if found is not None else gr.update(), *outputs)
 
         on_load.__annotations__["request"] = gr.Request  # resolved here: this module postpones annotations
-        demo.load(on_load, None, [ui_lang_radio, song, *results], api_name="load_from_url", **cpu)
+        then_figures(demo.load(on_load, None, [ui_lang_radio, song, table, message, figure_state],
+                               api_name="load_from_url", **pool("catalog")))
 
     demo.queue(**QUEUE_SETTINGS)
     demo.lyricmood_recommender = recommender  # for benchmarks and tools that drive the served app

@@ -177,8 +177,39 @@ TEXTS: dict[str, dict[str, str]] = {
         "ko": "{name}: 노래가 너무 많습니다 ({n:,}곡, 최대 {limit:,}곡). 파일을 나눠 주세요.",
         "en": "{name}: too many songs ({n:,}, at most {limit:,}). Split the file.",
     },
+    "err_upload_long_lyrics": {
+        "ko": "{name}: 노래 {song}의 가사가 너무 깁니다 ({n:,}자, 최대 {limit:,}자).",
+        "en": "{name}: the lyrics of song {song} are too long ({n:,} characters, at most {limit:,}).",
+    },
     "err_bad_file": {"ko": "파일을 읽을 수 없습니다: {error}", "en": "Cannot read the file: {error}"},
     "err_input": {"ko": "입력 오류: {error}", "en": "Input problem: {error}"},
+    "err_not_number": {
+        "ko": "{field}: 숫자가 아닙니다 ({value}).",
+        "en": "{field}: not a number ({value}).",
+    },
+    "err_out_of_range": {
+        "ko": "{field}: {value}은(는) 범위를 벗어납니다 ({lo}–{hi}).",
+        "en": "{field}: {value} is out of range ({lo}–{hi}).",
+    },
+    "err_not_choice": {
+        "ko": "{field}: 알 수 없는 값 {value}. 다음 중 하나를 쓰세요: {choices}.",
+        "en": "{field}: unknown value {value}. Use one of: {choices}.",
+    },
+    "err_not_text": {"ko": "{field}: 글자가 와야 합니다 ({value}).", "en": "{field}: expected text, got {value}."},
+    "err_not_bool": {"ko": "{field}: 참/거짓 값이 와야 합니다 ({value}).", "en": "{field}: expected true or false, got {value}."},
+    "err_long_song": {
+        "ko": "노래 id나 제목이 너무 깁니다: {n:,}자 (최대 {limit:,}자). 목록에서 노래를 고르세요.",
+        "en": "The song id or title is too long: {n:,} characters (at most {limit:,}). Pick a song from the list.",
+    },
+    "err_only_song": {
+        "ko": "카탈로그에 이 노래 한 곡뿐이라 비교할 노래가 없습니다. 두 곡 이상 올리거나 가사를 붙여 넣으세요.",
+        "en": "The catalog holds only this one song, so there is nothing to compare it with. Upload at least "
+        "two songs, or paste lyrics.",
+    },
+    "err_file_gone": {
+        "ko": "파일을 다시 고르세요 (올린 파일은 색인 후 지워집니다).",
+        "en": "Choose the file again (an uploaded file is deleted once it has been indexed or rejected).",
+    },
     "err_internal": {
         "ko": "처리 중 문제가 생겼습니다 ({error}). 입력을 바꿔 다시 시도해 주세요.",
         "en": "Something went wrong ({error}). Please try again with a different input.",
@@ -186,6 +217,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "msg_indexed": {
         "ko": "✅ **{name}**: {n}곡을 색인했습니다 ({seconds:.1f}초). 이제 '{source}'에서 추천합니다.",
         "en": "✅ **{name}**: indexed {n} songs in {seconds:.1f} s. Recommendations now come from '{source}'.",
+    },
+    "msg_one_song": {
+        "ko": "한 곡뿐이라 '비슷한 노래'는 비교할 대상이 없습니다. 붙여 넣은 가사와 분위기 검색은 이 곡을 보여 줍니다. "
+        "비교하려면 두 곡 이상 올리세요.",
+        "en": "With a single song, 'Similar songs' has nothing to compare it with; pasted lyrics and moods "
+        "return that song. Upload at least two songs to compare them.",
     },
     "msg_catalog": {"ko": "{name}: {n}곡", "en": "{name}: {n} songs"},
     "progress_index": {"ko": "가사 색인 중", "en": "Indexing lyrics"},

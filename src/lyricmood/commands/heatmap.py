@@ -27,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     names = [str(recommender.index.get(i).get("title") or i) for i in ids]
     rows = [recommender.index.position(i) for i in ids]
     plot_song_similarity(
-        recommender.index.vectors[rows], names, similarity=args.similarity, center=recommender.mean, path=args.out
+        recommender.index.ranking_vectors[rows], names, similarity=args.similarity, center=recommender.ranking_mean,
+        path=args.out,
     )
     print(f"wrote {args.out}")
     return 0
