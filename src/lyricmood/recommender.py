@@ -220,9 +220,8 @@ class Recommender:
             raise LyricMoodError("the index is empty", hint="index a catalog with at least one song")
         self.index = index
         self.similarity = similarity
-        self._predictor = None
         self._load_predictor = load_predictor
-        self.predictor = predictor
+        self.predictor = self._checked(predictor)
         self.fit()
 
     @property
@@ -231,15 +230,18 @@ class Recommender:
         if self._predictor is None and self._load_predictor is not None:
             with _PREDICTOR_LOCK:
                 if self._predictor is None:
-                    self.predictor = self._load_predictor()
+                    self._predictor = self._checked(self._load_predictor())
         return self._predictor
 
     @predictor.setter
     def predictor(self, predictor: EmotionPredictor | None) -> None:
-        # Checked whenever a model is attached: its lyrics' vectors must be comparable with the index's.
+        self._predictor = predictor
+
+    def _checked(self, predictor: EmotionPredictor | None) -> EmotionPredictor | None:
+        """``predictor``, if the vectors it makes are comparable with the index's (same model, same labels)."""
         if predictor is not None:
             self.index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
-        self._predictor = predictor
+        return predictor
 
     @property
     def labels(self) -> list[str]:
