@@ -146,7 +146,9 @@ def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, 
     from lyricmood import default_model
     from lyricmood.io import cache_dir
 
+    # A default model other than the one that built the shipped demo index: its files' fingerprint differs too.
     monkeypatch.setattr(default_model, "default_model_path", lambda: model_dir)
+    monkeypatch.setattr(default_model, "shipped_fingerprint", lambda folder=None: "0" * 64)
     demo_id = json.loads(
         (Path(index_module.__file__).parent / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines()[0]
     )["id"]
@@ -160,3 +162,16 @@ def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, 
     assert again == rows and not calls  # reused from the cache
     vectors = SongIndex.load(built[0]).vectors
     assert vectors.shape[1] == len(LABELS) and np.isfinite(vectors).all()
+
+
+def test_build_demo_index_records_the_default_models_files(model_dir, monkeypatch, tmp_path):
+    from lyricmood import default_model
+    from lyricmood.index import read_index_info
+    from lyricmood.recommender import SHIPPED_MODEL_KEY, build_demo_index
+
+    monkeypatch.setattr(default_model, "default_model_path", lambda: model_dir)
+    info = read_index_info(build_demo_index(tmp_path / "default", progress=False))
+    assert info[SHIPPED_MODEL_KEY] == default_model.shipped_fingerprint()
+    SongIndex.load(tmp_path / "default")  # still a valid index
+    other = read_index_info(build_demo_index(tmp_path / "other", model_path=model_dir, progress=False))
+    assert SHIPPED_MODEL_KEY not in other and other["fingerprint"] == info["fingerprint"]

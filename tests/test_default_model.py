@@ -52,3 +52,25 @@ def test_resolve_model_names_the_default(rebuilt, monkeypatch):
     monkeypatch.setattr(default_model, "default_model_path", lambda: rebuilt)
     assert default_model.resolve_model(None) == default_model.resolve_model("default") == str(rebuilt)
     assert default_model.resolve_model("runs/my-model/final") == "runs/my-model/final"
+
+
+def test_catalog_queries_without_the_model_match_the_full_path(rebuilt):
+    """The fast path (the shipped demo index, no model: what `lyricmood recommend --song/--mood` runs, see
+    test_fast_paths.py) answers as the full path does (the model loaded, its demo index found by fingerprint)."""
+    from lyricmood.default_model import shipped_fingerprint
+    from lyricmood.index import read_index_info
+    from lyricmood.inference import EmotionPredictor
+    from lyricmood.recommender import SHIPPED_MODEL_KEY, Recommender, demo_index, demo_index_path, load_default_recommender
+
+    assert read_index_info(demo_index_path())[SHIPPED_MODEL_KEY] == shipped_fingerprint()
+    predictor = EmotionPredictor(rebuilt)
+    full = Recommender(demo_index(predictor), predictor=predictor)
+    fast = load_default_recommender()
+    assert fast._predictor is None
+    for song in full.index.ids[:: max(1, len(full.index) // 5)]:
+        expected = full.similar_songs(song, k=5)
+        got = fast.similar_songs(song, k=5)
+        assert [(r.id, r.score, r.shared_emotions) for r in got] == [(r.id, r.score, r.shared_emotions) for r in expected]
+    mood = {"sadness": 0.7, "love": 0.3}
+    assert fast.recommend_for_mood(mood, k=5) == full.recommend_for_mood(mood, k=5)
+    assert fast._predictor is None

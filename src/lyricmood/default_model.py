@@ -18,9 +18,6 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
-import torch
-from safetensors.torch import load_file, save_file
-
 from .errors import LyricMoodError
 from .io import atomic_path, build_once, cache_dir, folder_manifest, matches_manifest
 
@@ -97,6 +94,8 @@ def rebuild_default_model(target: Path, fingerprint: str) -> Path:
 
 
 def _build(tmp: Path, fingerprint: str) -> None:
+    from safetensors.torch import load_file  # here, not above: shipped_fingerprint needs no torch
+
     from .backbones import prepare_e5
     from .modeling import LyricMoodConfig, LyricMoodForSequenceClassification
 
@@ -128,6 +127,9 @@ def ship_default_model(trained_dir: str | Path, out_dir: str | Path | None = Non
 
     Refuses a model whose token embeddings differ from the e5 backbone's (they must have stayed frozen).
     """
+    import torch
+    from safetensors.torch import load_file, save_file
+
     from .backbones import prepare_e5
 
     trained_dir, out_dir = Path(trained_dir), Path(out_dir or shipped_dir())

@@ -31,14 +31,16 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .emotions import SongEmotion
 from .errors import LyricMoodError
-from .inference import EmotionPredictor, SongEmotion
 from .io import cache_dir, check_ours, claim_folder, folder_lock, remove_ours, sha256_file, staged_folder
-from .lyrics import split_lyrics
+
+if TYPE_CHECKING:  # loading an index needs no torch; only building one does (lyricmood.inference)
+    from .inference import EmotionPredictor
 
 logger = logging.getLogger(__name__)
 
@@ -732,6 +734,8 @@ def build_index(
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
     cache), which must be shared by all processes.
     """
+    from .lyrics import split_lyrics
+
     _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
     _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
     if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):

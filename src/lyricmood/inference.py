@@ -6,14 +6,13 @@ import hashlib
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
-from .emotions import NON_EMOTION_LABELS, ranked_emotions
+from .emotions import SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError
 
 
@@ -216,52 +215,8 @@ class EmotionPredictor:
 
 
 # --------------------------------------------------------------------------------------------
-# Whole songs: the result type and the running sums behind EmotionPredictor.score_songs.
-
-
-@dataclass
-class SongEmotion:
-    """A song's emotion profile: one value per label, and one vector per section (its emotional arc).
-
-    ``vector`` is the token-weighted mean of the chunk distributions; ``section_vectors[i]`` the same
-    mean over the chunks of section ``sections[i]``. ``feature`` is the token-weighted mean of the chunks'
-    pooled emotion features (what the classifier reads): what songs are ranked by, since on real lyrics it
-    finds same-mood songs more often than the probabilities do (README, "Real lyrics"); the probabilities
-    explain and draw.
-    """
-
-    vector: np.ndarray
-    labels: list[str]
-    sections: list[str]
-    section_vectors: np.ndarray
-    num_chunks: int
-    num_tokens: int = 0
-    feature: np.ndarray | None = None
-
-    def top(self, k: int = 5, *, include_neutral: bool = False) -> list[tuple[str, float]]:
-        """The ``k`` strongest emotions, strongest first (ties: label order).
-
-        Labels that mean "no emotion" (:data:`NON_EMOTION_LABELS`) are left out unless ``include_neutral``:
-        lyric lines often read as neutral, and "neutral" first tells a listener nothing (see :attr:`neutral`).
-        """
-        order = ranked_emotions(self.vector, self.labels, include_neutral=include_neutral)[: max(0, k)]
-        return [(self.labels[i], float(self.vector[i])) for i in order]
-
-    @property
-    def neutral(self) -> float | None:
-        """The score of the model's "no emotion" label (``neutral``, ``없음``), or None if it has none."""
-        values = [float(v) for label, v in zip(self.labels, self.vector) if label in NON_EMOTION_LABELS]
-        return max(values) if values else None
-
-    def to_dict(self) -> dict:
-        return {
-            "labels": list(self.labels),
-            "vector": [float(v) for v in self.vector],
-            "sections": list(self.sections),
-            "section_vectors": [[float(v) for v in row] for row in self.section_vectors],
-            "num_chunks": self.num_chunks,
-            "num_tokens": self.num_tokens,
-        }
+# Whole songs: the running sums behind EmotionPredictor.score_songs (the result type, SongEmotion, is torch-free
+# and lives in lyricmood.emotions).
 
 
 class _SongSums:

@@ -14,8 +14,8 @@ emotion features where the index keeps them (they find same-mood songs on real l
 probabilities do: README, "Real lyrics"); moods and explicit emotion vectors by the emotion probabilities.
 The probabilities also explain every result (the emotions both songs share above the catalog average).
 
-Ranking is one matrix product per batch of queries, ``torch.topk`` then a sort; ties are broken by
-catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
+Ranking is one matrix product per batch of queries, a partial sort (``np.partition``) then a sort; ties are
+broken by catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
 
 Example:
     >>> import numpy as np
@@ -36,19 +36,21 @@ import csv
 import io
 import json
 import re
+import threading
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
 
-from .emotions import NON_EMOTION_LABELS
+from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .index import SongIndex, read_index_info
-from .inference import EmotionPredictor, SongEmotion
+
+if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
+    from .inference import EmotionPredictor
 
 SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
 #: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
@@ -58,6 +60,9 @@ MAX_YEAR = 9999
 WHY_K = 3
 # Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
 _JS_BLOCK = 1 << 22
+# Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
+# once. Module-level rather than per recommender, which stays copyable (a lock is not).
+_PREDICTOR_LOCK = threading.Lock()
 
 
 @dataclass
@@ -177,9 +182,9 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest finite ``scores``, best first; ties by smaller index. ``-inf`` never returned."""
     scores = np.asarray(scores)
     if 0 < k < len(scores):
-        # The k-th largest value by torch.topk (one pass; over 1M scores ~5× faster than np.argpartition),
-        # then every score ≥ it, so that the exact tie-break below still decides among equals.
-        kth = float(torch.topk(torch.from_numpy(np.ascontiguousarray(scores)), k, sorted=False).values.min())
+        # The k-th largest value in one linear pass (NaN sorts last, so it is never picked), then every score ≥ it,
+        # so that the exact tie-break below still decides among equals.
+        kth = -np.partition(-scores, k - 1)[k - 1]
         if np.isfinite(kth):
             candidates = np.flatnonzero(scores >= kth)
             return candidates[np.lexsort((candidates, -scores[candidates]))[:k]]
@@ -198,21 +203,45 @@ class Recommender:
     """Recommend songs of an index by emotional similarity (in the spirit of implicit's ``RecommenderBase``).
 
     ``predictor`` (an :class:`EmotionPredictor` of the model that built the index) is needed only to
-    query with raw lyrics.
+    query with raw lyrics; ``load_predictor`` (a function returning one) loads it on the first such query
+    instead, so that queries by catalog song or mood never load a model (nor import torch).
     """
 
     def __init__(
-        self, index: SongIndex, similarity: str = "centered-cosine", predictor: EmotionPredictor | None = None
+        self,
+        index: SongIndex,
+        similarity: str = "centered-cosine",
+        predictor: EmotionPredictor | None = None,
+        *,
+        load_predictor: Callable[[], EmotionPredictor] | None = None,
     ):
         _check_similarity(similarity)
         if len(index) == 0:
             raise LyricMoodError("the index is empty", hint="index a catalog with at least one song")
-        if predictor is not None:
-            index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
         self.index = index
         self.similarity = similarity
-        self.predictor = predictor
+        self._load_predictor = load_predictor
+        self.predictor = self._checked(predictor)
         self.fit()
+
+    @property
+    def predictor(self) -> EmotionPredictor | None:
+        """The model that scores raw lyrics (loaded now if it was given as ``load_predictor``), or None."""
+        if self._predictor is None and self._load_predictor is not None:
+            with _PREDICTOR_LOCK:
+                if self._predictor is None:
+                    self._predictor = self._checked(self._load_predictor())
+        return self._predictor
+
+    @predictor.setter
+    def predictor(self, predictor: EmotionPredictor | None) -> None:
+        self._predictor = predictor
+
+    def _checked(self, predictor: EmotionPredictor | None) -> EmotionPredictor | None:
+        """``predictor``, if the vectors it makes are comparable with the index's (same model, same labels)."""
+        if predictor is not None:
+            self.index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
+        return predictor
 
     @property
     def labels(self) -> list[str]:
@@ -269,7 +298,7 @@ class Recommender:
         try:
             song_id = self.resolve_id(text)
         except LyricMoodError:
-            if self.predictor is None or not any(ch.isspace() for ch in text.strip()):
+            if not any(ch.isspace() for ch in text.strip()) or self.predictor is None:  # an id: no model loaded
                 raise
         else:
             return self.index.vectors[self.index.position(song_id)].copy(), self.index.song_emotion(song_id)
@@ -595,8 +624,30 @@ def demo_index_path() -> Path:
 
 def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
     from .default_model import resolve_model
+    from .inference import EmotionPredictor
 
     return EmotionPredictor(resolve_model(model_path))
+
+
+#: ``index.json`` key of the shipped demo index: the :func:`~lyricmood.default_model.shipped_fingerprint` of the
+#: default model that built it. It tells, without loading the model, that the index is the default model's.
+SHIPPED_MODEL_KEY = "shipped_model_fingerprint"
+
+
+def _is_default_model(model_path: str | Path | None) -> bool:
+    return model_path is None or str(model_path) == "default"
+
+
+def shipped_demo_index() -> SongIndex | None:
+    """The shipped demo index if it records the default model's shipped files as they are installed, else None."""
+    from .default_model import shipped_fingerprint
+
+    try:
+        if read_index_info(demo_index_path()).get(SHIPPED_MODEL_KEY) == shipped_fingerprint():
+            return SongIndex.load(demo_index_path())
+    except LyricMoodError:  # a missing model file or a damaged index: take the path that loads the model
+        pass
+    return None
 
 
 def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:
@@ -620,7 +671,16 @@ def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex
 def load_default_recommender(
     similarity: str = "centered-cosine", *, model_path: str | Path | None = None, progress: bool = False
 ) -> Recommender:
-    """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline."""
+    """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline.
+
+    With the default model and the shipped demo index built by it (see :func:`shipped_demo_index`), the model
+    is loaded only on the first query by lyrics, and checked against the index then: queries by catalog song
+    or by mood answer at once, without torch.
+    """
+    if _is_default_model(model_path):
+        index = shipped_demo_index()
+        if index is not None:
+            return Recommender(index, similarity=similarity, load_predictor=lambda: _default_predictor(None))
     predictor = _default_predictor(model_path)
     return Recommender(demo_index(predictor, progress=progress), similarity=similarity, predictor=predictor)
 
@@ -635,13 +695,18 @@ def open_recommender(
 ) -> Recommender:
     """What the CLI uses: the index at ``index`` (default: the demo catalog's, see :func:`load_default_recommender`).
 
-    With an ``index`` path, the model (``model``, else the default one) is loaded only when ``need_model``
-    (a query by raw lyrics), and must be the one that built the index.
+    The model (``model``, else the default one) is loaded now when ``need_model`` (a query by raw lyrics),
+    else on the first query by lyrics, if any; it must be the one that built the index.
     """
     if index is None:
-        return load_default_recommender(similarity, model_path=model, progress=progress)
-    predictor = _default_predictor(model) if need_model or model is not None else None
-    return Recommender(SongIndex.load(index), similarity=similarity, predictor=predictor)
+        recommender = load_default_recommender(similarity, model_path=model, progress=progress)
+    else:
+        recommender = Recommender(
+            SongIndex.load(index), similarity=similarity, load_predictor=lambda: _default_predictor(model)
+        )
+    if need_model:
+        _ = recommender.predictor  # load and check the model before any work
+    return recommender
 
 
 def build_demo_index(
@@ -653,7 +718,15 @@ def build_demo_index(
 
     predictor = _default_predictor(model_path)
     index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
-    return index.save(out_dir or demo_index_path())
+    path = index.save(out_dir or demo_index_path())
+    if _is_default_model(model_path):  # recorded so that catalog queries can use the index without the model
+        from .default_model import shipped_fingerprint
+        from .index import INFO_FILE
+        from .io import write_text_atomic
+
+        info = {**read_index_info(path), SHIPPED_MODEL_KEY: shipped_fingerprint()}
+        write_text_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=1))
+    return path
 
 
 # ------------------------------------------------------------------------------------------------
