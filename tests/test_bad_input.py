@@ -22,8 +22,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from transformers import AutoTokenizer
 
 from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError, LyricMoodTypeError
@@ -72,18 +70,9 @@ def snapshot(*roots: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    from lyricmood.modeling import LyricMoodForSequenceClassification
-    from lyricmood.testing import make_tiny_backbone
+    from lyricmood.testing import make_tiny_model
 
-    root = tmp_path_factory.mktemp("model")
-    backbone = make_tiny_backbone(root / "backbone")
-    torch.manual_seed(0)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
-    with torch.no_grad():
-        model.classifier.weight.mul_(30)
-    model.save_pretrained(root / "model")
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(root / "model")
-    return root / "model"
+    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
 
 
 @pytest.fixture(scope="module")

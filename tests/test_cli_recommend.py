@@ -7,12 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from transformers import AutoTokenizer
 
 from lyricmood.cli import main
 from lyricmood.index import SongIndex
 from lyricmood.recommender import Recommender
+from lyricmood.testing import make_tiny_model
 
 FIXTURES = Path(__file__).parent / "fixtures" / "catalog"
 LABELS = ["joy", "sadness", "anger", "love", "fear"]
@@ -23,19 +22,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory) -> Path:
-    from lyricmood.modeling import LyricMoodForSequenceClassification
-
-    from lyricmood.testing import make_tiny_backbone
-
-    root = tmp_path_factory.mktemp("model")
-    backbone = make_tiny_backbone(root / "backbone")
-    torch.manual_seed(0)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
-    with torch.no_grad():
-        model.classifier.weight.mul_(30)
-    model.save_pretrained(root / "model")
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(root / "model")
-    return root / "model"
+    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
 
 
 @pytest.fixture(scope="module")
@@ -107,15 +94,8 @@ def test_recommend_errors(index_dir, model_dir, capsys, argv, message):
 
 
 def test_index_made_by_another_model_is_refused(index_dir, tmp_path, capsys):
-    from lyricmood.modeling import LyricMoodForSequenceClassification
-
-    from lyricmood.testing import make_tiny_backbone
-
-    backbone = make_tiny_backbone(tmp_path / "b", seed=1)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=LABELS)
-    model.save_pretrained(tmp_path / "m")
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(tmp_path / "m")
-    assert main(["recommend", "--index", str(index_dir), "--model", str(tmp_path / "m"), "--text", "sad rain"]) == 1
+    other = make_tiny_model(tmp_path, LABELS, seed=1, spread=False)
+    assert main(["recommend", "--index", str(index_dir), "--model", str(other), "--text", "sad rain"]) == 1
     assert "another model" in capsys.readouterr().err
 
 

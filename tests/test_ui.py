@@ -7,7 +7,6 @@ call, the right table, translated labels, and bad input turned into messages ins
 
 from __future__ import annotations
 
-import json
 import socket
 import uuid
 import warnings
@@ -26,22 +25,12 @@ N_SONGS = 16
 
 @pytest.fixture(scope="module")
 def recommender(tmp_path_factory):
-    from lyricmood.datasets_scripts.goemotions import LABELS
-    from lyricmood.datasets_scripts.lyrics_catalog import demo_catalog_path
-    from lyricmood.modeling import LyricMoodForSequenceClassification
+    from lyricmood.testing import demo_songs, make_tiny_recommender
 
-    from lyricmood.index import build_index
-    from lyricmood.inference import EmotionPredictor
-    from lyricmood.recommender import Recommender
-    from lyricmood.testing import make_tiny_backbone
-
-    folder = make_tiny_backbone(tmp_path_factory.mktemp("tiny") / "backbone")
-    model = LyricMoodForSequenceClassification.from_backbone(str(folder), id2label=list(LABELS))
-    predictor = EmotionPredictor(model, tokenizer=folder)
-    songs = [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
+    songs = demo_songs()
     # Both languages and several songs per artist, so the filters have something to remove.
     rows = songs[:N_SONGS // 2] + songs[-N_SONGS // 2:]
-    return Recommender(build_index(rows, predictor, progress=False), predictor=predictor)
+    return make_tiny_recommender(tmp_path_factory.mktemp("tiny"), rows)
 
 
 @pytest.fixture(scope="module")

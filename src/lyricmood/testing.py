@@ -1,4 +1,9 @@
-"""Tiny random backbones for tests and benchmarks: built from configs, offline, in seconds.
+"""Tiny random models for tests and benchmarks: built from configs, offline, in seconds.
+
+The one home of the test fixtures (as transformers' ``ModelTester``), from the smallest up:
+:func:`make_tiny_backbone` (a 4-layer, 32-wide BERT or RoBERTa folder with a fast tokenizer),
+:func:`make_tiny_classifier` (a LyricMood classifier on it), :func:`make_tiny_model` (that classifier saved
+as a model folder), :func:`make_tiny_predictor`, :func:`make_tiny_index` and :func:`make_tiny_recommender`.
 
 Example:
     >>> import tempfile
@@ -10,11 +15,13 @@ Example:
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from pathlib import Path
 
 import torch
 from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-from transformers import AutoModel, BertConfig, PreTrainedTokenizerFast, RobertaConfig
+from transformers import AutoModel, AutoTokenizer, BertConfig, PreTrainedTokenizerFast, RobertaConfig
 
 # Words of both languages, so that tests can feed lyrics-like text; other words made of ASCII letters or
 # the first 400 Hangul syllables are split into characters; anything else becomes the unknown token.
@@ -94,14 +101,65 @@ def make_tiny_backbone(path: str | Path, style: str = "bert", seed: int = 0) -> 
     return path
 
 
-def make_tiny_predictor(path: str | Path, labels: list[str], batch_size: int = 64, seed: int = 0):
-    """An `EmotionPredictor` over a random tiny model whose outputs are spread out (not ≈0.5 everywhere)."""
-    from .inference import EmotionPredictor
+def make_tiny_classifier(
+    backbone: str | Path, labels: Sequence[str], *, seed: int = 0, spread: bool = True, **config_kwargs
+):
+    """A `LyricMoodForSequenceClassification` with a random head (seeded) on the tiny backbone folder `backbone`.
+
+    ``spread``: scale the head so that the outputs are spread out (a random head gives ≈0.5 everywhere).
+    """
     from .modeling import LyricMoodForSequenceClassification
 
-    backbone = make_tiny_backbone(path)
     torch.manual_seed(seed)
-    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=labels)
-    with torch.no_grad():
-        model.classifier.weight.mul_(30)  # a random head gives ≈0.5 everywhere: spread the outputs
-    return EmotionPredictor(model.eval(), tokenizer=backbone, batch_size=batch_size)
+    model = LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=list(labels), **config_kwargs)
+    if spread:
+        with torch.no_grad():
+            model.classifier.weight.mul_(30)
+    return model.eval()
+
+
+def make_tiny_model(
+    path: str | Path, labels: Sequence[str], *, style: str = "bert", seed: int = 0, spread: bool = True, **config_kwargs
+) -> Path:
+    """Save a tiny classifier and its tokenizer as the model folder ``path/"model"`` (backbone in ``path/"backbone"``)."""
+    path = Path(path)
+    backbone = make_tiny_backbone(path / "backbone", style=style, seed=seed)
+    model = make_tiny_classifier(backbone, labels, seed=seed, spread=spread, **config_kwargs)
+    model.save_pretrained(path / "model")
+    AutoTokenizer.from_pretrained(backbone).save_pretrained(path / "model")
+    return path / "model"
+
+
+def make_tiny_predictor(
+    path: str | Path, labels: Sequence[str], batch_size: int = 64, seed: int = 0, spread: bool = True
+):
+    """An `EmotionPredictor` over a tiny classifier (see :func:`make_tiny_classifier`); the backbone goes to `path`."""
+    from .inference import EmotionPredictor
+
+    backbone = make_tiny_backbone(path, seed=seed)
+    model = make_tiny_classifier(backbone, labels, seed=seed, spread=spread)
+    return EmotionPredictor(model, tokenizer=backbone, batch_size=batch_size)
+
+
+def demo_songs() -> list[dict]:
+    """The rows of the demo catalog shipped with the package (both languages, several songs per artist)."""
+    from .datasets_scripts.lyrics_catalog import demo_catalog_path
+
+    return [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
+
+
+def make_tiny_index(rows: Sequence[dict], predictor):
+    """A `SongIndex` of catalog ``rows`` scored by ``predictor`` (no progress bar)."""
+    from .index import build_index
+
+    return build_index(list(rows), predictor, progress=False)
+
+
+def make_tiny_recommender(path: str | Path, rows: Sequence[dict] | None = None, *, spread: bool = False):
+    """A `Recommender` on a tiny model with GoEmotions' 28 labels over ``rows`` (default: the demo catalog)."""
+    from .datasets_scripts.goemotions import LABELS
+    from .recommender import Recommender
+
+    predictor = make_tiny_predictor(Path(path) / "backbone", LABELS, spread=spread)
+    index = make_tiny_index(demo_songs() if rows is None else rows, predictor)
+    return Recommender(index, predictor=predictor)
