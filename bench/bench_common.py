@@ -1,4 +1,8 @@
-"""Shared helpers of the benchmark scripts: machine line, markdown tables, timers, the tiny model."""
+"""Shared helpers of the benchmark scripts: machine line, tables, the timer, the model to measure, the Space server.
+
+The tiny models come from :mod:`lyricmood.testing`, as in the tests. ``--tiny`` serves or measures a tiny random
+model (built in seconds, offline), so the benches run before the trained default model exists.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,16 @@ import argparse
 import json
 import os
 import platform
+import socket
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+# As lyricmood.datasets_scripts.goemotions.LABELS, spelled out: importing it would import `datasets` (2 s) and
+# read the Hub settings before a script can set them (see space_env).
 GOEMOTIONS_LABELS = (
     "admiration amusement anger annoyance approval caring confusion curiosity desire disappointment disapproval "
     "disgust embarrassment excitement fear gratitude grief joy love nervousness optimism pride realization relief "
@@ -84,19 +92,10 @@ def add_model_args(parser: argparse.ArgumentParser) -> None:
 
 def make_tiny_model(path: str | Path | None = None, style: str = "bert") -> Path:
     """A random tiny LyricMood classifier over GoEmotions' 28 labels (multi-label), saved as a model folder."""
-    from transformers import AutoTokenizer
+    from lyricmood.testing import make_tiny_model as make_model
 
-    from lyricmood.modeling import LyricMoodForSequenceClassification
-    from lyricmood.testing import make_tiny_backbone
-
-    path = Path(path or tempfile.mkdtemp(prefix="lyricmood-tiny-"))
-    backbone = make_tiny_backbone(path / "backbone", style=style)
-    model = LyricMoodForSequenceClassification.from_backbone(
-        str(backbone), id2label=GOEMOTIONS_LABELS, problem_type="multi_label_classification"
-    )
-    model.save_pretrained(path / "model")
-    AutoTokenizer.from_pretrained(backbone).save_pretrained(path / "model")
-    return path / "model"
+    path = path or tempfile.mkdtemp(prefix="lyricmood-tiny-")
+    return make_model(path, GOEMOTIONS_LABELS, style=style, spread=False, problem_type="multi_label_classification")
 
 
 def model_from_args(args: argparse.Namespace) -> Path | None:
@@ -111,3 +110,74 @@ def model_from_args(args: argparse.Namespace) -> Path | None:
     except LyricMoodError as err:
         print(f"skipped: the default model is missing ({err}); pass --model PATH or --tiny")
         return None
+
+
+# ------------------------------------------------------------------------------------------------
+# The Space, served locally
+
+
+def space_env() -> None:
+    """Offline, no analytics, no display: call before gradio or matplotlib is imported."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def recommender(tiny: bool):
+    """A tiny recommender over the demo catalog (``tiny``), else the default recommender."""
+    if tiny:
+        from lyricmood.testing import make_tiny_recommender
+
+        return make_tiny_recommender(tempfile.mkdtemp(prefix="lyricmood-tiny-"))
+    from lyricmood.recommender import load_default_recommender
+
+    return load_default_recommender()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_app_module(ref: str | None):
+    """``lyricmood.ui`` as in this checkout (``ref=None``), or its ``src/lyricmood/ui.py`` at git revision
+    ``ref``, loaded as a module of this checkout's library (for before/after comparisons in one run)."""
+    import importlib.util
+    import subprocess
+
+    import lyricmood.ui
+
+    if ref is None:
+        return lyricmood.ui
+    source = subprocess.run(["git", "show", f"{ref}:src/lyricmood/ui.py"], cwd=Path(__file__).resolve().parent,
+                            check=True, capture_output=True, text=True).stdout
+    name = f"lyricmood._ui_{ref.replace('/', '_').replace('-', '_')}"
+    spec = importlib.util.spec_from_loader(name, loader=None)
+    module = importlib.util.module_from_spec(spec)
+    module.__package__ = "lyricmood"
+    sys.modules[name] = module
+    exec(compile(source, f"{ref}:src/lyricmood/ui.py", "exec"), module.__dict__)
+    return module
+
+
+def serve(recommender_or_tiny, ui_lang: str = "ko", ui_module=None):
+    """Build and launch the app on a free local port; returns (demo, url, seconds to build).
+
+    ``recommender_or_tiny``: a Recommender, or a bool for :func:`recommender`. ``ui_module``: the app's
+    module (default ``lyricmood.ui``; see :func:`load_app_module`).
+    """
+    ui = ui_module or load_app_module(None)
+
+    def build():
+        rec = recommender(recommender_or_tiny) if isinstance(recommender_or_tiny, bool) else recommender_or_tiny
+        return ui.build_demo(rec, ui_lang=ui_lang)
+
+    built, demo = timed(build)
+    _, url, _ = ui.launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
+    return demo, url.rstrip("/"), built
+
+
+def print_table(rows: list[tuple], headers: tuple[str, ...]) -> None:
+    """Print ``rows`` (tuples in the order of ``headers``) as a markdown table."""
+    print(markdown_table([dict(zip(headers, row)) for row in rows], headers))

@@ -27,7 +27,9 @@ from collections import defaultdict
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from space_common import load_app_module, print_table, recommender as make_recommender, serve
+from bench_common import load_app_module, print_table, recommender as make_recommender, serve, space_env
+
+space_env()
 
 LYRICS = "[Verse]\nthe sad rain at night, alone\nI miss you\n\n[Chorus]\n사랑 눈물 그대\nhappy dance, morning light"
 FILTERS = ("builtin", 10, False, None, None, "any", 0.0, "en")

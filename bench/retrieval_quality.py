@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +38,7 @@ from bench_common import (  # noqa: E402
     markdown_table,
     model_from_args,
     print_machine,
+    timed,
     write_json,
 )
 
@@ -290,17 +290,15 @@ def main(argv: list[str] | None = None) -> int:
 
     timings = {}
 
-    def timed(name, fn):
-        start = time.perf_counter()
-        out = fn()
-        timings[name] = time.perf_counter() - start
+    def timed_as(name, fn):
+        timings[name], out = timed(fn)
         return out
 
     predictor = EmotionPredictor(model_path, batch_size=128)
-    P_en, F_en = timed("ours: encode en", lambda: model_vectors(predictor, en_cat))
-    P_ko, F_ko = timed("ours: encode ko", lambda: model_vectors(predictor, ko_cat))
-    E_en = timed("semantic: encode en", lambda: mean_pooled(backbone, en_cat))
-    E_ko = timed("semantic: encode ko", lambda: mean_pooled(backbone, ko_cat))
+    P_en, F_en = timed_as("ours: encode en", lambda: model_vectors(predictor, en_cat))
+    P_ko, F_ko = timed_as("ours: encode ko", lambda: model_vectors(predictor, ko_cat))
+    E_en = timed_as("semantic: encode en", lambda: mean_pooled(backbone, en_cat))
+    E_ko = timed_as("semantic: encode ko", lambda: mean_pooled(backbone, ko_cat))
     T_en_q, T_en = tfidf_vectors(en_cat, [en_cat[i] for i in queries])
     T_ko_q, T_ko = tfidf_vectors(ko_cat, [ko_cat[i] for i in queries])
     T_koen_q = tfidf_vectors(en_cat, [ko_cat[i] for i in queries])[0]  # Korean queries, English vocabulary
@@ -379,7 +377,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{'met' if spread_ratio >= TARGET_SPREAD else 'not met'})")
     kote_rows = []
     if args.kote.is_file() and not args.tiny:
-        kote_rows = timed("KOTE", lambda: kote_jaccard(predictor, backbone, args.kote, args.seed))
+        kote_rows = timed_as("KOTE", lambda: kote_jaccard(predictor, backbone, args.kote, args.seed))
         best_semantic = max(r["Jaccard@10"] for r in kote_rows if r["method"].startswith("(b)"))
         for r in kote_rows:
             r["÷ best semantic"] = r["Jaccard@10"] / best_semantic

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import add_model_args, markdown_table, model_from_args, print_machine, write_json  # noqa: E402
+from bench_common import add_model_args, markdown_table, model_from_args, print_machine, timed, write_json  # noqa: E402
 
 TOLERANCE = 1e-4
 # Reduced-precision variants are kept only within this max |Δp| of the pipeline (and when faster).
@@ -76,13 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     n_chunks = sum(map(len, chunks))
     print(f"model: {model_path}\nsongs: {len(lyrics)}, chunks: {n_chunks}\n")
 
-    def run(fn, repeat=args.repeat):
-        best, out = float("inf"), None
-        for _ in range(repeat):
-            start = time.perf_counter()
-            out = fn()
-            best = min(best, time.perf_counter() - start)
-        return best, out
+    def run(fn):
+        return timed(fn, repeat=args.repeat)
 
     base_model = AutoModelForSequenceClassification.from_pretrained(model_path).eval()
     pipe = pipeline(
