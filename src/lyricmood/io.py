@@ -30,6 +30,8 @@ import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+from huggingface_hub import constants as hf_constants
+
 from .errors import LyricMoodError
 
 try:  # POSIX only; elsewhere the lock is a no-op
@@ -43,15 +45,17 @@ _STAGING_PREFIX = ".lyricmood-staging-"
 
 
 def cache_dir() -> Path:
-    """Root of lyricmood's cache: ``$LYRICMOOD_CACHE`` or ``$HF_HOME/lyricmood``.
+    """Root of lyricmood's cache, first found of: ``$LYRICMOOD_CACHE``, ``$HF_HOME/lyricmood``,
+    ``$XDG_CACHE_HOME/huggingface/lyricmood``, ``~/.cache/huggingface/lyricmood``.
 
-    Under ``HF_HOME`` so that a temporary ``HF_HOME`` (as in tests and CI) isolates it too.
+    Beside the Hub's own cache, resolved as huggingface_hub resolves it (``huggingface_hub.constants.HF_HOME``,
+    read when huggingface_hub is first imported), so that a temporary ``HF_HOME`` (as in tests and CI) isolates
+    it too; ``LYRICMOOD_CACHE`` moves lyricmood's cache alone.
     """
     explicit = os.environ.get("LYRICMOOD_CACHE")
     if explicit:
         return Path(explicit).expanduser()
-    hf_home = os.environ.get("HF_HOME") or os.path.join(os.path.expanduser("~"), ".cache", "huggingface")
-    return Path(hf_home).expanduser() / "lyricmood"
+    return Path(hf_constants.HF_HOME) / "lyricmood"
 
 
 @contextlib.contextmanager
@@ -102,12 +106,9 @@ def write_text_atomic(path: str | Path, text: str) -> None:
 
 
 def sha256_file(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
+    """Hex sha256 of a file (read in blocks, never whole into memory)."""
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def folder_manifest(folder: str | Path, exclude: Sequence[str] = ()) -> dict[str, dict]:
