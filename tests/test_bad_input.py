@@ -589,6 +589,7 @@ def _wait_for(predicate, process: subprocess.Popen, timeout: float = 120.0) -> N
         time.sleep(0.05)
 
 
+@pytest.mark.slow
 def test_kill_during_index_build_then_resume(model_dir, predictor, tmp_path, capsys):
     rows = song_rows(12)
     catalog = write_csv(tmp_path / "songs.csv", rows)

@@ -59,6 +59,7 @@ def goemotions_built(shared_data):
     return {config: load_builder_dataset("goemotions", config, data_dir=root) for config in ("en", "ko", "en+ko")}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("lang", ["en", "ko"])
 def test_goemotions_rows_and_labels_match_the_tsv(goemotions_built, shared_data, lang):
     root = shared_data / "goemotions"
@@ -77,6 +78,7 @@ def test_goemotions_rows_and_labels_match_the_tsv(goemotions_built, shared_data,
     assert ds["train"].features["labels"].feature.names == names
 
 
+@pytest.mark.slow
 def test_goemotions_en_plus_ko_concatenates(goemotions_built):
     both, en, ko = goemotions_built["en+ko"], goemotions_built["en"], goemotions_built["ko"]
     for split in ("train", "validation", "test"):

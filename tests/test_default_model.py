@@ -8,6 +8,8 @@ from safetensors.torch import load_file
 
 from lyricmood.default_model import FROZEN_EMBEDDINGS, default_model_path, shipped_dir
 
+pytestmark = pytest.mark.slow  # each test rebuilds or runs the full-size default model (seconds each)
+
 
 @pytest.fixture(scope="module")
 def rebuilt(e5_backbone_dir, tmp_path_factory):

@@ -62,6 +62,7 @@ def assert_same_results(printed: str, expected) -> None:
     assert [r["shared_emotions"] for r in rows] == [r.shared_emotions for r in expected]
 
 
+@pytest.mark.slow
 def test_catalog_song_mood_and_heatmap_need_no_torch(shipped_index, tmp_path):
     song, mood = shipped_index.ids[0], "sadness=0.7,love=0.3"
     png = tmp_path / "heatmap.png"

@@ -92,6 +92,7 @@ def test_trained_model_card_is_read_by_the_hub(trained):
     assert config["backbone_config"]["_name_or_path"] == FAKE_BACKBONE_ID
 
 
+@pytest.mark.slow
 def test_card_usage_snippet_runs_without_prompts(trained, tmp_path):
     """The card's code, as a user pastes it, in a fresh interpreter without lyricmood and without a terminal."""
     text = (trained / "README.md").read_text(encoding="utf-8")
@@ -293,6 +294,7 @@ AUTO_SCRIPT = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_import_lyricmood_modeling_registers_the_auto_classes(tmp_path):
     done = subprocess.run([sys.executable, "-c", AUTO_SCRIPT, str(tmp_path / "m")], capture_output=True, text=True,
                           cwd=tmp_path, stdin=subprocess.DEVNULL, timeout=300)  # fmt: skip

@@ -179,6 +179,7 @@ def test_config_round_trip_and_validation(tmp_path):
         LyricMoodConfig(id2label={0: "a", 1: "b"}, decision_thresholds=[0.5])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("architecture", ARCHS)
 def test_saved_folder_loads_without_lyricmood(backbone_dirs, tmp_path, architecture):
     """A fresh interpreter where `lyricmood` cannot be imported loads the folder via each Auto class."""

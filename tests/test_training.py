@@ -70,6 +70,7 @@ def run_training(tmp_path, backbone, *flags: str):
     return result, Path(result["output_dir"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["full", "lora", "qlora"])
 def test_multi_label_training_learns_saves_and_reloads(tmp_path, backbone, goemotions_like, mode):
     if mode == "qlora":
