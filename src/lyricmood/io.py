@@ -140,6 +140,28 @@ def matches_manifest(folder: str | Path, manifest: dict) -> bool:
     return bool(manifest)
 
 
+def write_stamp(folder: str | Path, name: str, info: dict) -> None:
+    """Mark a folder lyricmood built as complete: ``info`` plus the manifest of its files (see
+    :func:`folder_manifest`), in the stamp file ``name``. Call it last: its presence marks a finished folder."""
+    folder = Path(folder)
+    stamp = {**info, "files": folder_manifest(folder, exclude=[name])}
+    (folder / name).write_text(json.dumps(stamp, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def is_stamped(folder: str | Path, name: str, **expected) -> bool:
+    """True if ``folder`` has the stamp ``name`` (see :func:`write_stamp`) with the ``expected`` values and its
+    files are as the stamp lists them (see :func:`matches_manifest`): complete, from these inputs, intact."""
+    try:
+        stamp = json.loads((Path(folder) / name).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (
+        isinstance(stamp, dict)
+        and all(stamp.get(key) == value for key, value in expected.items())
+        and matches_manifest(folder, stamp.get("files") or {})
+    )
+
+
 def stale_temporaries(path: str | Path, family: str | None = None) -> list[Path]:
     """The temporaries :func:`atomic_path` leaves beside ``path`` when killed (``.<name>.*.tmp`` / ``.old``);
     with ``family``, those of every sibling whose name starts with it (``.default-*.tmp``: older versions too)."""
