@@ -15,7 +15,7 @@ from torch.nn import functional as F
 from transformers import AutoModel, AutoTokenizer
 
 from lyricmood.modeling import LyricMoodConfig, LyricMoodForSequenceClassification, LyricMoodModel
-from lyricmood.testing import make_tiny_backbone, tiny_backbone_config
+from lyricmood.testing import make_tiny_backbone, make_tiny_classifier, tiny_backbone_config
 
 MODELING_DIR = Path(__file__).resolve().parents[1] / "modeling"
 LABELS = ["joy", "sadness", "anger", "love", "fear"]
@@ -30,11 +30,9 @@ def backbone_dirs(tmp_path_factory) -> dict[str, Path]:
 
 
 def build(backbone_dir: Path, architecture: str, problem_type: str = "multi_label_classification", seed: int = 0):
-    torch.manual_seed(seed)
-    model = LyricMoodForSequenceClassification.from_backbone(
-        str(backbone_dir), architecture=architecture, id2label=LABELS, problem_type=problem_type
+    return make_tiny_classifier(
+        backbone_dir, LABELS, seed=seed, spread=False, architecture=architecture, problem_type=problem_type
     )
-    return model.eval()
 
 
 def batch(backbone_dir: Path, texts=TEXTS, **kwargs):
