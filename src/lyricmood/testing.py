@@ -121,7 +121,7 @@ def make_tiny_classifier(
 def make_tiny_model(
     path: str | Path, labels: Sequence[str], *, style: str = "bert", seed: int = 0, spread: bool = True, **config_kwargs
 ) -> Path:
-    """Save a tiny classifier and its tokenizer as the model folder ``path/"model"`` (backbone in ``path/"backbone"``)."""
+    """Save a tiny classifier and its tokenizer as the folder ``path/"model"`` (the backbone: ``path/"backbone"``)."""
     path = Path(path)
     backbone = make_tiny_backbone(path / "backbone", style=style, seed=seed)
     model = make_tiny_classifier(backbone, labels, seed=seed, spread=spread, **config_kwargs)
