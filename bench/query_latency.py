@@ -72,12 +72,12 @@ def main(argv: list[str] | None = None) -> int:
             "batch-64 p50 ms/query": b50,
             "batch-64 p99 ms/query": b99,
             "vectors MB": vectors.nbytes / 1e6,
-            "scoring matrix MB": recommender._items.nbytes / 1e6,
+            "scoring matrix MB": recommender._emotions.items.nbytes / 1e6,
         }
         if faiss is None:
             row["faiss IndexFlatIP p50 ms"] = "faiss not installed"
         else:
-            items = np.ascontiguousarray(recommender._items, dtype=np.float32)
+            items = np.ascontiguousarray(recommender._emotions.items, dtype=np.float32)
             flat = faiss.IndexFlatIP(items.shape[1])
             flat.add(items)
             q = queries - recommender.mean
