@@ -1,13 +1,6 @@
 """Songs whose lyrics feel alike: exact top-k over a :class:`~lyricmood.index.SongIndex`.
 
-Similarities (``similarity=``):
-
-- ``"centered-cosine"`` (default): subtract the catalog's mean emotion vector, then cosine. Emotion
-  probability vectors all share a large common part (every song is a little "neutral", a little
-  "love"…), so their plain cosines saturate near 1 (the study's top-10 spanned 0.986–0.994) and
-  ranks mean little. Centring compares how each song *departs* from the average song.
-- ``"cosine"``: cosine of the raw vectors (the study's choice).
-- ``"jensen-shannon"``: ``1 − JS distance`` (base 2, in [0, 1]) of the vectors normalised to sum 1.
+``similarity=`` names how vectors are compared (:mod:`lyricmood.similarity`; default: centred cosine).
 
 What is compared: songs (catalog songs and lyrics) by the index's ranking vectors, the model's pooled
 emotion features where the index keeps them (they find same-mood songs on real lyrics more often than the
@@ -48,18 +41,24 @@ import numpy as np
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .index import SongIndex, read_index_info
+from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_similarity, SIMILARITIES: re-exported)
+    DEFAULT_SIMILARITY,
+    SIMILARITIES,
+    CatalogSpace,
+    _distributions,
+    get_similarity,
+    jensen_shannon_similarity,
+    pairwise_similarity,
+)
 
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
     from .inference import EmotionPredictor
 
-SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
 #: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
 #: not imported here because that module pulls in ``datasets``)
 MAX_YEAR = 9999
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
-# Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
-_JS_BLOCK = 1 << 22
 # Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
 # once. Module-level rather than per recommender, which stays copyable (a lock is not).
 _PREDICTOR_LOCK = threading.Lock()
@@ -81,101 +80,11 @@ class Recommendation:
         return asdict(self)
 
 
-# ------------------------------------------------------------------------------------------------
-# Similarities (vectorised; used by the recommender and the heatmap)
-
-
-def _normalize_rows(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=-1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
-
-
-def _distributions(X: np.ndarray) -> np.ndarray:
-    X = np.clip(np.asarray(X, dtype=np.float64), 0.0, None)
-    sums = X.sum(axis=-1, keepdims=True)
-    uniform = np.full_like(X, 1.0 / X.shape[-1])
-    return np.where(sums > 0, X / np.where(sums > 0, sums, 1.0), uniform)
-
-
-def jensen_shannon_similarity(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-    """``1 − JS distance`` (base 2) between every row of ``P`` (B, L) and of ``Q`` (N, L) → (B, N), in [0, 1].
-
-    Rows are normalised to sum 1 first (multi-label probabilities do not).
-    """
-    P, Q = _distributions(np.atleast_2d(P)), _distributions(np.atleast_2d(Q))
-    plogp = np.sum(P * np.log2(np.where(P > 0, P, 1.0)), axis=1)  # 0 log 0 = 0
-    qlogq = np.sum(Q * np.log2(np.where(Q > 0, Q, 1.0)), axis=1)
-    out = np.empty((len(P), len(Q)), dtype=np.float64)
-    step = max(1, _JS_BLOCK // max(1, Q.size))
-    for start in range(0, len(P), step):
-        p = P[start : start + step, None, :]
-        m = (p + Q[None, :, :]) / 2
-        log_m = np.log2(np.where(m > 0, m, 1.0))
-        # JS = ½ Σ p log(p/m) + ½ Σ q log(q/m) = ½ (Σ p log p + Σ q log q) − Σ m log m
-        js = 0.5 * (plogp[start : start + step, None] + qlogq[None, :]) - np.sum(m * log_m, axis=2)
-        out[start : start + step] = 1.0 - np.sqrt(np.clip(js, 0.0, 1.0))
-    return out
-
-
-def pairwise_similarity(
-    A: np.ndarray, B: np.ndarray | None = None, similarity: str = "centered-cosine", center: np.ndarray | None = None
-) -> np.ndarray:
-    """Similarities between the rows of ``A`` and of ``B`` (default ``A``).
-
-    ``center``: the vector subtracted by ``"centered-cosine"`` (default: the mean of ``A`` and ``B``'s rows;
-    pass the catalog's mean to score songs as the recommender does).
-    """
-    _check_similarity(similarity)
-    A = np.atleast_2d(np.asarray(A, dtype=np.float64))
-    B = A if B is None else np.atleast_2d(np.asarray(B, dtype=np.float64))
-    if similarity == "jensen-shannon":
-        return jensen_shannon_similarity(A, B)
-    if similarity == "centered-cosine":
-        if center is None:
-            center = np.concatenate([A, B]).mean(axis=0) if B is not A else A.mean(axis=0)
-        A, B = A - center, B - center
-    return _normalize_rows(A) @ _normalize_rows(B).T
-
-
-def _check_similarity(similarity: str) -> None:
-    if similarity not in SIMILARITIES:
-        raise LyricMoodError(
-            f"unknown similarity {similarity!r}", field="similarity", hint=f"use one of {', '.join(SIMILARITIES)}"
-        )
-
-
 def _query_matrix(vectors: Any) -> np.ndarray:
     try:
         return np.atleast_2d(np.asarray(vectors, dtype=np.float64))
     except (TypeError, ValueError):
         raise LyricMoodError("a query vector must be an array of numbers", field="vector") from None
-
-
-class _CatalogSpace:
-    """The catalog's rows in one vector space, prepared for one similarity (``mean`` is what centring removes)."""
-
-    def __init__(self, X: np.ndarray, similarity: str):
-        X = np.asarray(X, dtype=np.float64)
-        self.similarity = similarity
-        self.mean = X.mean(axis=0)
-        self.rows = X
-        if similarity == "jensen-shannon":
-            self.items = _distributions(X)
-        else:
-            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
-            self.items = _normalize_rows(X - self.mean if similarity == "centered-cosine" else X).astype(np.float32)
-
-    def scores(self, Q: np.ndarray) -> np.ndarray:
-        """Similarity of each query row (B, D) to every song → (B, N)."""
-        if self.similarity == "jensen-shannon":
-            return jensen_shannon_similarity(Q, self.items)
-        if self.similarity == "centered-cosine":
-            Q = Q - self.mean
-        return _normalize_rows(np.asarray(Q, dtype=np.float64)).astype(np.float32) @ self.items.T
-
-    def between(self, rows: Sequence[int]) -> np.ndarray:
-        """Pairwise similarities of catalog rows."""
-        return pairwise_similarity(self.rows[list(rows)], similarity=self.similarity, center=self.mean)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -210,12 +119,12 @@ class Recommender:
     def __init__(
         self,
         index: SongIndex,
-        similarity: str = "centered-cosine",
+        similarity: str = DEFAULT_SIMILARITY,
         predictor: EmotionPredictor | None = None,
         *,
         load_predictor: Callable[[], EmotionPredictor] | None = None,
     ):
-        _check_similarity(similarity)
+        get_similarity(similarity)  # an unknown name fails here, listing the names
         if len(index) == 0:
             raise LyricMoodError("the index is empty", hint="index a catalog with at least one song")
         self.index = index
@@ -254,8 +163,8 @@ class Recommender:
         features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
         probabilities), which also explains every result.
         """
-        self._emotions = _CatalogSpace(self.index.vectors, self.similarity)
-        self._songs = self._emotions if self.index.features is None else _CatalogSpace(self.index.features, self.similarity)
+        self._emotions = CatalogSpace(self.index.vectors, self.similarity)
+        self._songs = self._emotions if self.index.features is None else CatalogSpace(self.index.features, self.similarity)
         self.mean = self._emotions.mean
         meta = self.index.metadata
         self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
@@ -268,7 +177,7 @@ class Recommender:
 
     @classmethod
     def load(
-        cls, path: str | Path, similarity: str = "centered-cosine", predictor: EmotionPredictor | None = None
+        cls, path: str | Path, similarity: str = DEFAULT_SIMILARITY, predictor: EmotionPredictor | None = None
     ) -> Recommender:
         return cls(SongIndex.load(path), similarity=similarity, predictor=predictor)
 
@@ -308,8 +217,8 @@ class Recommender:
     def mood_vector(self, mood: Mapping[str, float]) -> np.ndarray:
         """A query vector for a mood such as ``{"sadness": 0.7, "love": 0.3}`` (weights ≥ 0, normalised to sum 1).
 
-        Centred cosine compares directions away from the catalog mean, so the query is ``mean + w``: songs
-        above average on the named emotions (in those proportions) rank first. The other similarities use ``w``.
+        The similarity builds the query from ``w`` (:meth:`Similarity.mood_query`: centred cosine adds the
+        catalog mean, so that songs above average on the named emotions, in those proportions, rank first).
         """
         if not isinstance(mood, Mapping):
             raise LyricMoodTypeError(
@@ -342,7 +251,7 @@ class Recommender:
             raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
         w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
         w /= w.sum()
-        return self.mean + w if self.similarity == "centered-cosine" else w
+        return get_similarity(self.similarity).mood_query(w, self.mean)
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Similarity of each query vector (B, L) to every song → (B, N)."""
@@ -411,7 +320,7 @@ class Recommender:
         return year_range, float(diversity)
 
     def _rank(
-        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: _CatalogSpace
+        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: CatalogSpace
     ) -> np.ndarray:
         scores = np.where(keep, scores, -np.inf)
         if diversity <= 0:
@@ -669,7 +578,7 @@ def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex
 
 
 def load_default_recommender(
-    similarity: str = "centered-cosine", *, model_path: str | Path | None = None, progress: bool = False
+    similarity: str = DEFAULT_SIMILARITY, *, model_path: str | Path | None = None, progress: bool = False
 ) -> Recommender:
     """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline.
 
@@ -688,7 +597,7 @@ def load_default_recommender(
 def open_recommender(
     index: str | Path | None = None,
     model: str | Path | None = None,
-    similarity: str = "centered-cosine",
+    similarity: str = DEFAULT_SIMILARITY,
     *,
     need_model: bool = False,
     progress: bool = False,

@@ -262,7 +262,7 @@ class FigureRequest:
     heatmap_vectors: np.ndarray | None = None  # the query's and its recommendations' vectors
     heatmap_names: list[str] = dataclasses.field(default_factory=list)
     heatmap_ids: tuple = ()
-    similarity: str = "centered-cosine"
+    similarity: str | None = None  # the recommender's similarity (None: the default)
     center: np.ndarray | None = None
     cache_key: tuple | None = None
     mood: bool = False  # a described mood: one bar chart of the requested weights

@@ -11,13 +11,15 @@ from lyricmood.errors import LyricMoodError
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    from lyricmood.similarity import DEFAULT_SIMILARITY, similarity_names
+
     parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
     parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
     parser.add_argument(
         "--similarity",
-        default="centered-cosine",
-        choices=["centered-cosine", "cosine", "jensen-shannon"],
-        help="how songs are compared (default: centered-cosine)",
+        default=DEFAULT_SIMILARITY,
+        choices=similarity_names(),
+        help=f"how songs are compared (default: {DEFAULT_SIMILARITY})",
     )
 
 
