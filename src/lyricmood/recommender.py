@@ -17,10 +17,12 @@ Example:
     >>> for i, v in enumerate([[.8, .1, .1], [.7, .1, .2], [.1, .8, .1], [.1, .6, .3]]):
     ...     index.add(f"s{i}", np.array(v), {"title": f"Song {i}", "artist": "A" if i < 2 else "B"})
     >>> recommender = Recommender(index)
-    >>> [(r.id, round(r.score, 2)) for r in recommender.similar_songs("s0", k=1)]
+    >>> [(r.id, round(r.score, 2)) for r in recommender.similar_to_song("s0", k=1)]
     [('s1', 0.97)]
-    >>> [r.id for r in recommender.recommend_for_mood({"sadness": 1.0}, k=2)]
+    >>> [r.id for r in recommender.similar_to_mood({"sadness": 1.0}, k=2)]
     ['s2', 's3']
+    >>> [r.id for r in recommender.similar_to_song("Song 2", k=2, filters=Filters(exclude_same_artist=True))]
+    ['s0', 's1']
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +105,93 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if min(k, len(valid)) <= 0:
         return np.zeros(0, dtype=np.int64)
     return valid[np.lexsort((valid, -scores[valid]))[:k]]
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which songs a query may return, validated once, here.
+
+    ``year_range=(first, last)`` inclusive (songs without a year are left out; ``None`` for an open end),
+    ``lang`` (``"ko"`` or several, any case), ``exclude_same_artist`` (the query song's artist: only a catalog
+    song has one), ``diversity`` in [0, 1] (0 ranks by similarity alone; higher values trade similarity for
+    variety, by MMR).
+    """
+
+    year_range: tuple[int, int] | None = None
+    lang: tuple[str, ...] | None = None
+    exclude_same_artist: bool = False
+    diversity: float = 0.0
+
+    def __post_init__(self) -> None:
+        set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
+        set_field("year_range", _checked_years(self.year_range))
+        lang = self.lang
+        if lang:
+            set_field("lang", (lang.casefold(),) if isinstance(lang, str) else tuple(str(x).casefold() for x in lang))
+        else:
+            set_field("lang", None)
+        set_field("exclude_same_artist", bool(self.exclude_same_artist))
+        try:
+            diversity = float(self.diversity)
+        except (TypeError, ValueError):
+            raise LyricMoodError(f"diversity must be a number, got {self.diversity!r}", field="diversity") from None
+        if not 0.0 <= diversity <= 1.0:
+            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
+        set_field("diversity", diversity)
+
+
+def _checked_years(year_range: Any) -> tuple[int, int] | None:
+    if year_range is None:
+        return None
+    try:
+        low, high = ((bound if y is None else int(y)) for y, bound in zip(year_range, (0, MAX_YEAR), strict=True))
+    except (TypeError, ValueError, OverflowError):
+        raise LyricMoodError(
+            f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
+        ) from None
+    if low > high:
+        raise LyricMoodError(
+            f"the year range is reversed: {low} > {high}", field="years", hint="give them earlier first, e.g. 1990-2010"
+        )
+    if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
+        raise LyricMoodError(f"year range {low}-{high} is out of range", field="years", hint=f"give years 0 to {MAX_YEAR}")
+    return low, high
+
+
+def parse_years(text: str | None, field: str = "years") -> tuple[int, int] | None:
+    """``"1990-2010"`` → ``(1990, 2010)``, ``"1998"`` → ``(1998, 1998)``, checked as :class:`Filters` does."""
+    if text is None:
+        return None
+    first, sep, last = str(text).strip().partition("-")
+    try:
+        years = (int(first), int(last)) if sep else (int(first), int(first))
+    except ValueError:
+        raise LyricMoodError(
+            f"bad {field} {text!r}", field=field, hint="write FIRST-LAST with whole years, e.g. 1990-2010"
+        ) from None
+    return _checked_years(years)
+
+
+def parse_langs(text: str | None, field: str = "lang") -> list[str] | None:
+    """``"ko,en"`` → ``["ko", "en"]``; an empty list is an error (it would match nothing)."""
+    if text is None:
+        return None
+    langs = [x.strip().casefold() for x in str(text).split(",") if x.strip()]
+    if not langs:
+        raise LyricMoodError(f"bad {field} {text!r}", field=field, hint="write e.g. ko, en, or ko,en")
+    return langs
+
+
+def _as_filters(filters: Filters | None, options: Mapping[str, Any]) -> Filters:
+    """``filters``, or one built from the keyword filters of the compatibility methods (not both)."""
+    if filters is not None and options:
+        raise LyricMoodTypeError("give either filters=Filters(...) or keyword filters, not both")
+    if filters is not None and not isinstance(filters, Filters):
+        raise LyricMoodTypeError(f"filters must be a Filters, got {type(filters).__name__}", field="filters")
+    try:
+        return filters or Filters(**options)
+    except TypeError as err:  # an unknown keyword
+        raise LyricMoodTypeError(str(err), hint="filters: year_range, lang, exclude_same_artist, diversity") from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -195,25 +285,6 @@ class Recommender:
             raise LyricMoodError(f"several songs are titled {song!r}", field="song", hint=f"give one of the ids {ids}")
         return self.index.ids[self.index.position(song)]  # raises, suggesting close titles
 
-    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion]:
-        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor,
-        and its :class:`SongEmotion` (whose ``feature`` ranks it where the index keeps features).
-
-        Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
-        """
-        if not isinstance(song_id_or_lyrics, (str, int)) or isinstance(song_id_or_lyrics, bool):
-            require_text(song_id_or_lyrics, "a query (a song id, title or lyrics)")  # bytes, dicts … are refused
-        text = str(song_id_or_lyrics)
-        try:
-            song_id = self.resolve_id(text)
-        except LyricMoodError:
-            if not any(ch.isspace() for ch in text.strip()) or self.predictor is None:  # an id: no model loaded
-                raise
-        else:
-            return self.index.vectors[self.index.position(song_id)].copy(), self.index.song_emotion(song_id)
-        emotion = self.predictor.score_song(text)
-        return emotion.vector, emotion
-
     def mood_vector(self, mood: Mapping[str, float]) -> np.ndarray:
         """A query vector for a mood such as ``{"sadness": 0.7, "love": 0.3}`` (weights ≥ 0, normalised to sum 1).
 
@@ -262,24 +333,18 @@ class Recommender:
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
         return self._emotions.scores(Q)
 
-    def _mask(
-        self,
-        exclude: Sequence[int],
-        artist: str | None,
-        exclude_same_artist: bool,
-        year_range: tuple[int, int] | None,
-        lang: str | Sequence[str] | None,
-    ) -> np.ndarray:
+    def _mask(self, exclude: int | None, filters: Filters) -> np.ndarray:
         keep = np.ones(len(self.index), dtype=bool)
-        keep[list(exclude)] = False
-        if exclude_same_artist and artist:
-            keep &= self._artists != artist.casefold()
-        if year_range is not None:
-            low, high = year_range
+        if exclude is not None:
+            keep[exclude] = False
+            artist = str(self.index.metadata[exclude].get("artist") or "")
+            if filters.exclude_same_artist and artist:
+                keep &= self._artists != artist.casefold()
+        if filters.year_range is not None:
+            low, high = filters.year_range
             keep &= (self._years >= low) & (self._years <= high) & (self._years >= 0)
-        if lang:
-            langs = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
-            keep &= np.isin(self._langs, list(langs))
+        if filters.lang:
+            keep &= np.isin(self._langs, list(filters.lang))
         return keep
 
     def _check_k(self, k: int) -> int:
@@ -292,32 +357,6 @@ class Recommender:
                 hint=f"ask for at most {len(self.index)}",
             )
         return int(k)
-
-    @staticmethod
-    def _check_filters(year_range: Any, diversity: float) -> tuple[tuple[int, int] | None, float]:
-        if year_range is not None:
-            try:
-                low, high = (int(y) for y in year_range)
-            except (TypeError, ValueError, OverflowError):
-                raise LyricMoodError(
-                    f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
-                ) from None
-            if low > high:
-                raise LyricMoodError(
-                    f"year range {low}-{high} is empty", field="years", hint="give the earlier year first"
-                )
-            if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
-                raise LyricMoodError(
-                    f"year range {low}-{high} is out of range", field="years", hint=f"give years 0 to {MAX_YEAR}"
-                )
-            year_range = (low, high)
-        try:
-            diversity = float(diversity)
-        except (TypeError, ValueError):
-            raise LyricMoodError(f"diversity must be a number, got {diversity!r}", field="diversity") from None
-        if not 0.0 <= float(diversity) <= 1.0:
-            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
-        return year_range, float(diversity)
 
     def _rank(
         self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: CatalogSpace
@@ -369,108 +408,83 @@ class Recommender:
             )
         return out
 
-    def similar_songs(
-        self,
-        song_id_or_lyrics: str | None = None,
-        k: int = 10,
-        *,
-        vector: np.ndarray | None = None,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
-    ) -> list[Recommendation]:
-        """The ``k`` songs most similar to a catalog song (id or title; itself excluded), to raw lyrics
-        (needs the predictor), or to ``vector``.
-
-        Filters: ``exclude_same_artist`` (the query song's artist), ``year_range=(first, last)`` inclusive
-        (songs without a year are left out), ``lang`` (``"ko"`` or a list). ``diversity`` in [0, 1]: 0 ranks
-        by similarity alone; higher values trade similarity for variety (MMR). Fewer than ``k`` songs come
-        back when the filters leave fewer.
-        """
-        return self.similar_songs_batch(
-            None if song_id_or_lyrics is None else [song_id_or_lyrics],
-            k,
-            vectors=None if vector is None else np.atleast_2d(vector),
-            exclude_same_artist=exclude_same_artist,
-            year_range=year_range,
-            lang=lang,
-            diversity=diversity,
-        )[0]
-
-    def similar_songs_batch(
-        self,
-        queries: Sequence[str] | None = None,
-        k: int = 10,
-        *,
-        vectors: np.ndarray | None = None,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
+    # -- the query API: one method per kind of query, no guessing ----------------------------------
+    def _answer(
+        self, scores: np.ndarray, why: np.ndarray, space: CatalogSpace, k: int, filters: Filters,
+        songs: Sequence[int | None],
     ) -> list[list[Recommendation]]:
-        """:meth:`similar_songs` for many queries (ids/titles/lyrics, or rows of ``vectors``): one matrix product."""
-        k = self._check_k(k)
-        year_range, diversity = self._check_filters(year_range, diversity)
-        if (queries is None) == (vectors is None):
-            raise LyricMoodError("give either songs (ids or lyrics) or vectors to query with")
-        selves: list[int | None] = []
-        artists: list[str | None] = []
-        if queries is not None:
-            if isinstance(queries, str):
-                queries = [queries]
-            rows, ranking = [], []
-            for query in queries:
-                vector, emotion = self.query_vector(query)
-                ranking.append(self.ranking_vector(emotion))
-                song_id = query if query in self.index else None
-                if song_id is None:
-                    try:
-                        song_id = self.resolve_id(query)
-                    except LyricMoodError:
-                        song_id = None
-                position = None if song_id is None else self.index.position(song_id)
-                selves.append(position)
-                artists.append(None if position is None else str(self.index.metadata[position].get("artist") or ""))
-                rows.append(vector)
-            Q = np.stack(rows)
-            S, space = self._songs.scores(np.stack(ranking)), self._songs
-        else:
-            Q = _query_matrix(vectors)
-            selves = [None] * len(Q)
-            artists = [None] * len(Q)
-            S, space = self.scores(Q), self._emotions
+        """Rank each row of ``scores`` (B, N) under ``filters``; ``songs``: each query's catalog row (left out,
+        with its artist if asked), or None; ``why``: each query's emotion probabilities, which explain results."""
         return [
-            self._recommendations(
-                Q[b : b + 1],
-                self._rank(S[b], k, self._mask([] if selves[b] is None else [selves[b]], artists[b],
-                                                exclude_same_artist, year_range, lang), diversity, space),
-                S[b],
-            )
-            for b in range(len(Q))
+            self._recommendations(why[b : b + 1], self._rank(S, k, self._mask(songs[b], filters), filters.diversity,
+                                                              space), S)
+            for b, S in enumerate(scores)
         ]
 
+    def _song_rows(self, songs: Sequence[str]) -> list[int]:
+        rows = []
+        for song in songs:
+            if not isinstance(song, (str, int)) or isinstance(song, bool):
+                require_text(song, "a song (a catalog id or title)")  # bytes, dicts … are refused
+            rows.append(self.index.position(self.resolve_id(str(song))))
+        return rows
+
+    def _similar_to_rows(self, rows: list[int], k: int, filters: Filters) -> list[list[Recommendation]]:
+        k = self._check_k(k)
+        scores = self._songs.scores(self._songs.rows[rows])
+        return self._answer(scores, self.index.vectors[rows], self._songs, k, filters, rows)
+
+    def _similar_to_vectors(self, vectors: Any, k: int, filters: Filters) -> list[list[Recommendation]]:
+        k = self._check_k(k)
+        Q = _query_matrix(vectors)
+        return self._answer(self.scores(Q), Q, self._emotions, k, filters, [None] * len(Q))
+
+    def similar_to_song(self, song: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """The ``k`` songs most like a catalog song (its id, or its exact title in any case), itself left out.
+
+        Songs are compared by the index's ranking vectors. Fewer than ``k`` come back when the filters leave fewer.
+        """
+        return self._similar_to_rows(self._song_rows([song]), k, _as_filters(filters, {}))[0]
+
+    def similar_to_lyrics(self, lyrics: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """The ``k`` songs most like raw ``lyrics``, scored by the model (always as lyrics, even one word)."""
+        require_text(lyrics, "the lyrics")
+        if self.predictor is None:
+            raise LyricMoodError(
+                "scoring lyrics needs the model that built the index",
+                hint="give Recommender(..., predictor=...) or load_predictor=...",
+            )
+        return self.similar_to_emotion(self.predictor.score_song(lyrics), k, filters)
+
+    def similar_to_mood(
+        self, mood: Mapping[str, float], k: int = 10, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`), compared by
+        the emotion probabilities. ``exclude_same_artist`` has no effect: a mood has no artist."""
+        return self.similar_to_vector(self.mood_vector(mood), k, filters)
+
+    def similar_to_vector(self, vector: np.ndarray, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """Songs most like an emotion vector over :attr:`labels`, compared by the emotion probabilities."""
+        Q = _query_matrix(vector)
+        if len(Q) != 1:
+            raise LyricMoodError(f"expected one vector, got {len(Q)}", field="vector",
+                                 hint="query many with similar_songs_batch(vectors=...)")
+        return self._similar_to_vectors(Q, k, _as_filters(filters, {}))[0]
+
     def similar_to_emotion(
-        self,
-        song: SongEmotion,
-        k: int = 10,
-        *,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
+        self, song: SongEmotion, k: int = 10, filters: Filters | None = None, **options: Any
     ) -> list[Recommendation]:
         """Songs like an already scored song (``EmotionPredictor.score_song``), compared as catalog songs are:
-        by its pooled emotion feature where the index keeps features. Filters as in :meth:`similar_songs`
-        (``exclude_same_artist`` has no effect: scored lyrics have no artist)."""
+        by its pooled emotion feature where the index keeps features. ``options``: the keyword filters of
+        :meth:`similar_songs`, instead of ``filters`` (``exclude_same_artist`` has no effect: scored lyrics
+        have no artist)."""
+        filters = _as_filters(filters, options)
         if not isinstance(song, SongEmotion):
             raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
         self.index.check_compatible(None, song.labels, what="the scored song's vector")
         k = self._check_k(k)
-        year_range, diversity = self._check_filters(year_range, diversity)
-        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])[0]
-        keep = self._mask([], None, False, year_range, lang)
-        return self._recommendations(song.vector[None], self._rank(scores, k, keep, diversity, self._songs), scores)
+        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])
+        return self._answer(scores, song.vector[None], self._songs, k, filters, [None])[0]
 
     def ranking_vector(self, song: SongEmotion) -> np.ndarray:
         """What ``song`` is ranked by in this recommender: its feature where the index keeps features, else its
@@ -487,13 +501,38 @@ class Recommender:
         """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
         return self._songs.mean
 
-    def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
-        """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`).
+    # -- compatibility wrappers (the keyword-filter API of earlier versions) -----------------------
+    def similar_songs(
+        self, song: str | None = None, k: int = 10, *, vector: np.ndarray | None = None, **filters: Any
+    ) -> list[Recommendation]:
+        """The ``k`` songs most similar to a catalog song ``song`` (id or title: :meth:`similar_to_song`) or to
+        an emotion ``vector`` (:meth:`similar_to_vector`). A string is always a catalog song: for raw lyrics
+        use :meth:`similar_to_lyrics`.
 
-        Filters as in :meth:`similar_songs` (``year_range``, ``lang``, ``diversity``).
+        ``filters``: the fields of :class:`Filters` as keywords (``exclude_same_artist``,
+        ``year_range=(first, last)``, ``lang``, ``diversity``).
         """
+        if (song is None) == (vector is None):
+            raise LyricMoodError("give either a catalog song (id or title) or a vector to query with")
+        if song is None:
+            return self.similar_to_vector(vector, k, _as_filters(None, filters))
+        return self.similar_to_song(song, k, _as_filters(None, filters))
+
+    def similar_songs_batch(
+        self, songs: Sequence[str] | None = None, k: int = 10, *, vectors: np.ndarray | None = None, **filters: Any
+    ) -> list[list[Recommendation]]:
+        """:meth:`similar_songs` for many catalog songs (ids or titles) or rows of ``vectors``: one matrix product."""
+        options = _as_filters(None, filters)
+        if (songs is None) == (vectors is None):
+            raise LyricMoodError("give either catalog songs (ids or titles) or vectors to query with")
+        if songs is None:
+            return self._similar_to_vectors(vectors, k, options)
+        return self._similar_to_rows(self._song_rows([songs] if isinstance(songs, str) else songs), k, options)
+
+    def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
+        """:meth:`similar_to_mood` with keyword filters (``year_range``, ``lang``, ``diversity``)."""
         filters.pop("exclude_same_artist", None)  # a mood has no artist
-        return self.similar_songs(vector=self.mood_vector(mood), k=k, **filters)
+        return self.similar_to_mood(mood, k, _as_filters(None, filters))
 
     def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
         """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
@@ -682,25 +721,19 @@ def json_safe(text: str) -> str:
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def explain_no_results(
-    recommender: Recommender,
-    *,
-    query_in_catalog: bool = False,
-    year_range: tuple[int, int] | None = None,
-    lang: str | Sequence[str] | None = None,
-    exclude_same_artist: bool = False,
-) -> str:
+def explain_no_results(recommender: Recommender, filters: Filters, *, query_in_catalog: bool = False) -> str:
     """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
     if len(recommender.index) == 1 and query_in_catalog:
         return "the index holds only one song, the query itself: there is no other song to recommend"
     reasons = []
-    if lang:
-        wanted = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
+    if filters.lang:
+        wanted = set(filters.lang)
         present = sorted({x for x in recommender._langs if x})
         if not wanted & set(present):
             reasons.append(
                 f"no song is in {', '.join(sorted(wanted))} (the catalog's languages: {', '.join(present) or 'none'})"
             )
+    year_range = filters.year_range
     if year_range is not None:
         years = recommender._years[recommender._years >= 0]
         if not len(years):
@@ -709,7 +742,7 @@ def explain_no_results(
             reasons.append(
                 f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
             )
-    if not reasons and exclude_same_artist and query_in_catalog:
+    if not reasons and filters.exclude_same_artist and query_in_catalog:
         reasons.append("every other song that passes the filters is by the query's artist")
     return "; ".join(reasons) or "no song matches the filters together"
 
