@@ -444,11 +444,13 @@ class Recommender:
 
         Songs are compared by the index's ranking vectors. Fewer than ``k`` come back when the filters leave fewer.
         """
-        return self._similar_to_rows(self._song_rows([song]), k, _as_filters(filters, {}))[0]
+        filters = _as_filters(filters, {})
+        return self._similar_to_rows(self._song_rows([song]), k, filters)[0]
 
     def similar_to_lyrics(self, lyrics: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
         """The ``k`` songs most like raw ``lyrics``, scored by the model (always as lyrics, even one word)."""
         require_text(lyrics, "the lyrics")
+        filters = _as_filters(filters, {})  # before the model's work
         if self.predictor is None:
             raise LyricMoodError(
                 "scoring lyrics needs the model that built the index",
@@ -465,11 +467,12 @@ class Recommender:
 
     def similar_to_vector(self, vector: np.ndarray, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
         """Songs most like an emotion vector over :attr:`labels`, compared by the emotion probabilities."""
+        filters = _as_filters(filters, {})
         Q = _query_matrix(vector)
         if len(Q) != 1:
             raise LyricMoodError(f"expected one vector, got {len(Q)}", field="vector",
                                  hint="query many with similar_songs_batch(vectors=...)")
-        return self._similar_to_vectors(Q, k, _as_filters(filters, {}))[0]
+        return self._similar_to_vectors(Q, k, filters)[0]
 
     def similar_to_emotion(
         self, song: SongEmotion, k: int = 10, filters: Filters | None = None, **options: Any
