@@ -117,8 +117,8 @@ class Filters:
     variety, by MMR).
     """
 
-    year_range: tuple[int, int] | None = None
-    lang: tuple[str, ...] | None = None
+    year_range: tuple[int | None, int | None] | None = None  # stored with open ends filled: (0 … 9999)
+    lang: str | Sequence[str] | None = None  # stored as a tuple of casefolded codes, or None
     exclude_same_artist: bool = False
     diversity: float = 0.0
 
@@ -126,6 +126,8 @@ class Filters:
         set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
         set_field("year_range", _checked_years(self.year_range))
         lang = self.lang
+        if lang is not None and not isinstance(lang, (str, Sequence)):
+            raise LyricMoodTypeError(f"lang must be a language code or a list of them, got {lang!r}", field="lang")
         if lang:
             set_field("lang", (lang.casefold(),) if isinstance(lang, str) else tuple(str(x).casefold() for x in lang))
         else:
@@ -522,15 +524,16 @@ class Recommender:
         return self.similar_to_song(song, k, _as_filters(None, filters))
 
     def similar_songs_batch(
-        self, songs: Sequence[str] | None = None, k: int = 10, *, vectors: np.ndarray | None = None, **filters: Any
+        self, queries: Sequence[str] | None = None, k: int = 10, *, vectors: np.ndarray | None = None, **filters: Any
     ) -> list[list[Recommendation]]:
-        """:meth:`similar_songs` for many catalog songs (ids or titles) or rows of ``vectors``: one matrix product."""
+        """:meth:`similar_songs` for many catalog songs ``queries`` (ids or titles) or rows of ``vectors``: one
+        matrix product."""
         options = _as_filters(None, filters)
-        if (songs is None) == (vectors is None):
+        if (queries is None) == (vectors is None):
             raise LyricMoodError("give either catalog songs (ids or titles) or vectors to query with")
-        if songs is None:
+        if queries is None:
             return self._similar_to_vectors(vectors, k, options)
-        return self._similar_to_rows(self._song_rows([songs] if isinstance(songs, str) else songs), k, options)
+        return self._similar_to_rows(self._song_rows([queries] if isinstance(queries, str) else queries), k, options)
 
     def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
         """:meth:`similar_to_mood` with keyword filters (``year_range``, ``lang``, ``diversity``)."""
