@@ -142,21 +142,21 @@ class Filters:
         set_field("diversity", diversity)
 
 
-def _checked_years(year_range: Any) -> tuple[int, int] | None:
+def _checked_years(year_range: Any, field: str = "years") -> tuple[int, int] | None:
     if year_range is None:
         return None
     try:
         low, high = ((bound if y is None else int(y)) for y, bound in zip(year_range, (0, MAX_YEAR), strict=True))
     except (TypeError, ValueError, OverflowError):
         raise LyricMoodError(
-            f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
+            f"bad year range {year_range!r}", field=field, hint="give (first, last), e.g. (1990, 2010)"
         ) from None
     if low > high:
         raise LyricMoodError(
-            f"the year range is reversed: {low} > {high}", field="years", hint="give them earlier first, e.g. 1990-2010"
+            f"the year range is reversed: {low} > {high}", field=field, hint="give them earlier first, e.g. 1990-2010"
         )
     if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
-        raise LyricMoodError(f"year range {low}-{high} is out of range", field="years", hint=f"give years 0 to {MAX_YEAR}")
+        raise LyricMoodError(f"year range {low}-{high} is out of range", field=field, hint=f"give years 0 to {MAX_YEAR}")
     return low, high
 
 
@@ -171,7 +171,7 @@ def parse_years(text: str | None, field: str = "years") -> tuple[int, int] | Non
         raise LyricMoodError(
             f"bad {field} {text!r}", field=field, hint="write FIRST-LAST with whole years, e.g. 1990-2010"
         ) from None
-    return _checked_years(years)
+    return _checked_years(years, field)
 
 
 def parse_langs(text: str | None, field: str = "lang") -> list[str] | None:
