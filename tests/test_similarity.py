@@ -1,5 +1,7 @@
 """The similarity registry: names in one place, catalog scoring equal to the pairwise definition."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -31,3 +33,18 @@ def test_mood_query_centres_only_where_the_similarity_centres():
     by_name = {name: get_similarity(name).mood_query(weights, mean) for name in similarity_names()}
     centred = [name for name, q in by_name.items() if not np.array_equal(q, weights)]
     assert len(centred) == 1 and np.array_equal(by_name[centred[0]], mean + weights)
+
+
+def test_similarity_names_live_in_one_module():
+    import lyricmood
+
+    package = Path(lyricmood.__file__).parent
+    names = [name for name in similarity_names() if "-" in name]  # "cosine" alone is also a label co-occurrence method
+    found = [
+        (path.relative_to(package), name)
+        for path in package.rglob("*.py")
+        if path.name != "similarity.py"
+        for name in names
+        if name in path.read_text(encoding="utf-8")
+    ]
+    assert not found, f"similarity names outside lyricmood/similarity.py: {found}"

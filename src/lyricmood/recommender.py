@@ -324,7 +324,7 @@ class Recommender:
             raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
         w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
         w /= w.sum()
-        return get_similarity(self.similarity).mood_query(w, self.mean)
+        return self._emotions.similarity.mood_query(w, self.mean)
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Similarity of each query vector (B, L) to every song → (B, N)."""
