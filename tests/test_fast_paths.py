@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from lyricmood.emotions import SongEmotion
 from lyricmood.errors import LyricMoodError
 from lyricmood.index import SongIndex, read_index_info
 from lyricmood.recommender import SHIPPED_MODEL_KEY, Recommender, demo_index_path, load_default_recommender
@@ -87,7 +88,8 @@ def test_catalog_song_mood_and_heatmap_need_no_torch(shipped_index, tmp_path):
 
 def _stub_predictor(fingerprint: str, labels: list[str], vector: np.ndarray) -> SimpleNamespace:
     return SimpleNamespace(
-        fingerprint=fingerprint, labels=labels, score_song=lambda text: SimpleNamespace(vector=vector)
+        fingerprint=fingerprint, labels=labels,
+        score_song=lambda text: SongEmotion(vector, labels, ["song"], vector[None], 1),
     )
 
 
@@ -106,16 +108,18 @@ def test_the_model_loads_once_on_the_first_lyrics_query_and_is_checked():
     assert [r.id for r in recommender.similar_songs("s1", k=2)] == ["s3", "s2"]
     assert recommender.recommend_for_mood({"joy": 1.0}, k=1)[0].id == "s1"
     with pytest.raises(LyricMoodError, match="unknown song id"):
-        recommender.similar_songs("no-such-id", k=1)  # no whitespace: an id, not lyrics
+        recommender.similar_songs("no-such-id", k=1)
+    with pytest.raises(LyricMoodError, match="unknown song id"):
+        recommender.similar_songs("sad rain again", k=1)  # a string is a catalog song, never guessed to be lyrics
     assert loads == []
-    assert recommender.similar_songs("sad rain again", k=1)[0].id == "s2"
-    recommender.similar_songs("more sad rain", k=1)
+    assert recommender.similar_to_lyrics("sad rain again", k=1)[0].id == "s2"
+    assert recommender.similar_to_lyrics("s1", k=1)[0].id == "s2"  # lyrics, even one word that is an id
     assert loads == [1]
 
     other = Recommender(index, load_predictor=lambda: _stub_predictor("b" * 64, labels, np.array([0.3, 0.3, 0.4])))
     assert other.similar_songs("s1", k=1)[0].id == "s3"
     with pytest.raises(LyricMoodError, match="another model"):
-        other.similar_songs("sad rain again", k=1)
+        other.similar_to_lyrics("sad rain again", k=1)
 
 
 def test_the_default_recommender_answers_from_the_shipped_index_without_the_model(shipped_index):
@@ -145,7 +149,7 @@ def test_concurrent_first_lyrics_queries_load_the_model_once():
     copy.deepcopy(recommender)  # still copyable (e.g. into a session's state)
     answers = []
     threads = [
-        threading.Thread(target=lambda: answers.append(recommender.similar_songs("sad rain", k=1)[0].id))
+        threading.Thread(target=lambda: answers.append(recommender.similar_to_lyrics("sad rain", k=1)[0].id))
         for _ in range(4)
     ]
     for thread in threads:

@@ -276,7 +276,7 @@ def test_songs_are_ranked_by_pooled_features_and_explained_by_probabilities(tmp_
     w = np.array([0.0, 1.0, 0.0])
     by_mood = cosine_similarity(w[None], P - P.mean(0))[0]
     assert [r.id for r in mood] == [f"song-{i}" for i in np.argsort(-by_mood, kind="stable")[:3]]
-    with_model = Recommender(loaded, predictor=predictor).similar_songs(rows[0]["lyrics"], k=7)
+    with_model = Recommender(loaded, predictor=predictor).similar_to_lyrics(rows[0]["lyrics"], k=7)
     assert [r.id for r in with_model][1:] == [r.id for r in recs][:6]  # the lyrics of song-0 rank song-0 first
     scored = Recommender(loaded).similar_to_emotion(predictor.score_song(rows[0]["lyrics"]), k=7)
     assert [(r.id, round(r.score, 5)) for r in scored] == [(r.id, round(r.score, 5)) for r in with_model]

@@ -11,6 +11,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from lyricmood.errors import LyricMoodError
 from lyricmood.index import SongIndex
 from lyricmood.recommender import (
+    Filters,
     Recommender,
     display_width,
     fit_width,
@@ -127,6 +128,44 @@ def test_filters(index):
     assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(scores, allowed, 10)]
     # fewer songs than k pass the filters: fewer come back, no error
     assert len(recommender.similar_songs("s05", k=30, year_range=(1960, 1964))) == 5
+
+
+def test_explicit_api_with_filters_equals_the_keyword_wrappers(index):
+    recommender = Recommender(index)
+    filters = Filters(year_range=(1965, 1990), lang="EN", exclude_same_artist=True, diversity=0.2)
+    options = {"year_range": (1965, 1990), "lang": "en", "exclude_same_artist": True, "diversity": 0.2}
+    assert recommender.similar_to_song("s05", 10, filters) == recommender.similar_songs("s05", k=10, **options)
+    assert recommender.similar_to_song("song 6", 10, filters) == recommender.similar_to_song("s06", 10, filters)
+    mood = {"sadness": 0.7, "love": 0.3}
+    assert recommender.similar_to_mood(mood, 5, Filters(lang="ko")) == recommender.recommend_for_mood(mood, 5, lang="ko")
+    vector = index.vectors[3]
+    assert recommender.similar_to_vector(vector, 4) == recommender.similar_songs(vector=vector, k=4)
+    # a vector has no artist and is not a catalog song: exclude_same_artist changes nothing, the song itself ranks
+    assert recommender.similar_to_vector(vector, 4, Filters(exclude_same_artist=True))[0].id == "s03"
+
+
+def test_filters_are_checked_once_and_normalised():
+    assert Filters(year_range=(1990, None)).year_range == (1990, 9999)
+    assert Filters(year_range=(None, 2000)).year_range == (0, 2000)
+    assert Filters(lang=["KO", "en"]).lang == ("ko", "en") and Filters(lang="").lang is None
+    for years, message in (((2000, 1990), "reversed: 2000 > 1990"), ((1, 2, 3), "bad year range"),
+                           ((float("nan"), 1), "bad year range"), ((-1, 5), "out of range")):
+        with pytest.raises(LyricMoodError, match=message):
+            Filters(year_range=years)
+    with pytest.raises(LyricMoodError, match="diversity"):
+        Filters(diversity="lots")
+
+
+def test_no_guessing_between_ids_and_lyrics(index):
+    recommender = Recommender(index)
+    with pytest.raises(LyricMoodError, match="unknown song id 'sad rain at night'"):
+        recommender.similar_songs("sad rain at night", k=2)  # a string is a catalog song, whatever its spaces
+    with pytest.raises(LyricMoodError, match="needs the model"):
+        recommender.similar_to_lyrics("s01", k=2)  # lyrics, even one word that is an id
+    with pytest.raises(LyricMoodError, match="not both"):
+        recommender.similar_to_emotion(index.song_emotion("s01"), 2, Filters(), lang="ko")
+    with pytest.raises(LyricMoodError, match="unexpected keyword argument 'years'"):
+        recommender.similar_songs("s01", k=2, years=(1990, 2000))
 
 
 def test_batch_equals_single_queries(index):

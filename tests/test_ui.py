@@ -131,7 +131,7 @@ def test_recommend_lyrics_and_bad_lyrics(handlers, recommender):
     lyrics = "[Verse]\nthe sad rain at night\nalone\n\n[Chorus]\nhappy dance joy"
     (table, message, figures), caught = _quiet(handlers.recommend_lyrics, lyrics, k=3, ui_lang="en")
     assert not caught and len(table) == 3
-    assert table["title"].tolist() == _titles(recommender.similar_songs(lyrics, k=3))
+    assert table["title"].tolist() == _titles(recommender.similar_to_lyrics(lyrics, k=3))
     assert "2 sections" in message and figures.cache_key is None
     assert handlers.render_figures(figures)[1] is not None  # the arc over the two sections
 

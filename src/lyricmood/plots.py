@@ -263,27 +263,29 @@ def plot_emotional_arc(
 def plot_song_similarity(
     vectors,
     names: Sequence[str],
-    similarity: str = "centered-cosine",
+    similarity: str | None = None,
     center=None,
     title: str = "",
     path: str | Path | None = None,
 ) -> Figure:
     """Heatmap of pairwise similarities among songs (the study's figure), songs on both axes.
 
-    ``center``: the catalog's mean vector for ``"centered-cosine"`` (default: the mean of these songs).
+    ``similarity``: a name of :mod:`lyricmood.similarity` (default: its default). ``center``: the catalog's mean
+    vector, for a similarity that centres (default: the mean of these songs).
     """
-    from lyricmood.recommender import pairwise_similarity
+    from lyricmood.similarity import DEFAULT_SIMILARITY, get_similarity
 
-    M = pairwise_similarity(np.asarray(vectors, dtype=np.float64), similarity=similarity, center=center)
+    measure = get_similarity(similarity or DEFAULT_SIMILARITY)
+    M = measure.pairwise(np.asarray(vectors, dtype=np.float64), center=center)
     if len(names) != len(M):
         raise LyricMoodError(f"got {len(names)} names for {len(M)} songs")
-    signed = similarity != "jensen-shannon"
+    signed = measure.signed
     return plot_heatmap(
         M,
         names,
         names,
         path=path,
-        title=title or f"Song similarity ({similarity})",
+        title=title or f"Song similarity ({measure.name})",
         vmin=-1.0 if signed else 0.0,
         vmax=1.0,
         cmap="RdBu_r" if signed else "viridis",

@@ -1,13 +1,6 @@
 """Songs whose lyrics feel alike: exact top-k over a :class:`~lyricmood.index.SongIndex`.
 
-Similarities (``similarity=``):
-
-- ``"centered-cosine"`` (default): subtract the catalog's mean emotion vector, then cosine. Emotion
-  probability vectors all share a large common part (every song is a little "neutral", a little
-  "love"…), so their plain cosines saturate near 1 (the study's top-10 spanned 0.986–0.994) and
-  ranks mean little. Centring compares how each song *departs* from the average song.
-- ``"cosine"``: cosine of the raw vectors (the study's choice).
-- ``"jensen-shannon"``: ``1 − JS distance`` (base 2, in [0, 1]) of the vectors normalised to sum 1.
+``similarity=`` names how vectors are compared (:mod:`lyricmood.similarity`; default: centred cosine).
 
 What is compared: songs (catalog songs and lyrics) by the index's ranking vectors, the model's pooled
 emotion features where the index keeps them (they find same-mood songs on real lyrics more often than the
@@ -24,10 +17,12 @@ Example:
     >>> for i, v in enumerate([[.8, .1, .1], [.7, .1, .2], [.1, .8, .1], [.1, .6, .3]]):
     ...     index.add(f"s{i}", np.array(v), {"title": f"Song {i}", "artist": "A" if i < 2 else "B"})
     >>> recommender = Recommender(index)
-    >>> [(r.id, round(r.score, 2)) for r in recommender.similar_songs("s0", k=1)]
+    >>> [(r.id, round(r.score, 2)) for r in recommender.similar_to_song("s0", k=1)]
     [('s1', 0.97)]
-    >>> [r.id for r in recommender.recommend_for_mood({"sadness": 1.0}, k=2)]
+    >>> [r.id for r in recommender.similar_to_mood({"sadness": 1.0}, k=2)]
     ['s2', 's3']
+    >>> [r.id for r in recommender.similar_to_song("Song 2", k=2, filters=Filters(exclude_same_artist=True))]
+    ['s0', 's1']
 """
 
 from __future__ import annotations
@@ -40,6 +35,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,18 +44,24 @@ import numpy as np
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .index import SongIndex, read_index_info
+from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_similarity, SIMILARITIES: re-exported)
+    DEFAULT_SIMILARITY,
+    SIMILARITIES,
+    CatalogSpace,
+    _distributions,
+    get_similarity,
+    jensen_shannon_similarity,
+    pairwise_similarity,
+)
 
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
     from .inference import EmotionPredictor
 
-SIMILARITIES = ("centered-cosine", "cosine", "jensen-shannon")
 #: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
 #: not imported here because that module pulls in ``datasets``)
 MAX_YEAR = 9999
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
-# Bound the (queries × songs × labels) temporaries of Jensen-Shannon to this many floats.
-_JS_BLOCK = 1 << 22
 # Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
 # once. Module-level rather than per recommender, which stays copyable (a lock is not).
 _PREDICTOR_LOCK = threading.Lock()
@@ -81,101 +83,11 @@ class Recommendation:
         return asdict(self)
 
 
-# ------------------------------------------------------------------------------------------------
-# Similarities (vectorised; used by the recommender and the heatmap)
-
-
-def _normalize_rows(X: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(X, axis=-1, keepdims=True)
-    return np.divide(X, norms, out=np.zeros_like(X), where=norms > 0)
-
-
-def _distributions(X: np.ndarray) -> np.ndarray:
-    X = np.clip(np.asarray(X, dtype=np.float64), 0.0, None)
-    sums = X.sum(axis=-1, keepdims=True)
-    uniform = np.full_like(X, 1.0 / X.shape[-1])
-    return np.where(sums > 0, X / np.where(sums > 0, sums, 1.0), uniform)
-
-
-def jensen_shannon_similarity(P: np.ndarray, Q: np.ndarray) -> np.ndarray:
-    """``1 − JS distance`` (base 2) between every row of ``P`` (B, L) and of ``Q`` (N, L) → (B, N), in [0, 1].
-
-    Rows are normalised to sum 1 first (multi-label probabilities do not).
-    """
-    P, Q = _distributions(np.atleast_2d(P)), _distributions(np.atleast_2d(Q))
-    plogp = np.sum(P * np.log2(np.where(P > 0, P, 1.0)), axis=1)  # 0 log 0 = 0
-    qlogq = np.sum(Q * np.log2(np.where(Q > 0, Q, 1.0)), axis=1)
-    out = np.empty((len(P), len(Q)), dtype=np.float64)
-    step = max(1, _JS_BLOCK // max(1, Q.size))
-    for start in range(0, len(P), step):
-        p = P[start : start + step, None, :]
-        m = (p + Q[None, :, :]) / 2
-        log_m = np.log2(np.where(m > 0, m, 1.0))
-        # JS = ½ Σ p log(p/m) + ½ Σ q log(q/m) = ½ (Σ p log p + Σ q log q) − Σ m log m
-        js = 0.5 * (plogp[start : start + step, None] + qlogq[None, :]) - np.sum(m * log_m, axis=2)
-        out[start : start + step] = 1.0 - np.sqrt(np.clip(js, 0.0, 1.0))
-    return out
-
-
-def pairwise_similarity(
-    A: np.ndarray, B: np.ndarray | None = None, similarity: str = "centered-cosine", center: np.ndarray | None = None
-) -> np.ndarray:
-    """Similarities between the rows of ``A`` and of ``B`` (default ``A``).
-
-    ``center``: the vector subtracted by ``"centered-cosine"`` (default: the mean of ``A`` and ``B``'s rows;
-    pass the catalog's mean to score songs as the recommender does).
-    """
-    _check_similarity(similarity)
-    A = np.atleast_2d(np.asarray(A, dtype=np.float64))
-    B = A if B is None else np.atleast_2d(np.asarray(B, dtype=np.float64))
-    if similarity == "jensen-shannon":
-        return jensen_shannon_similarity(A, B)
-    if similarity == "centered-cosine":
-        if center is None:
-            center = np.concatenate([A, B]).mean(axis=0) if B is not A else A.mean(axis=0)
-        A, B = A - center, B - center
-    return _normalize_rows(A) @ _normalize_rows(B).T
-
-
-def _check_similarity(similarity: str) -> None:
-    if similarity not in SIMILARITIES:
-        raise LyricMoodError(
-            f"unknown similarity {similarity!r}", field="similarity", hint=f"use one of {', '.join(SIMILARITIES)}"
-        )
-
-
 def _query_matrix(vectors: Any) -> np.ndarray:
     try:
         return np.atleast_2d(np.asarray(vectors, dtype=np.float64))
     except (TypeError, ValueError):
         raise LyricMoodError("a query vector must be an array of numbers", field="vector") from None
-
-
-class _CatalogSpace:
-    """The catalog's rows in one vector space, prepared for one similarity (``mean`` is what centring removes)."""
-
-    def __init__(self, X: np.ndarray, similarity: str):
-        X = np.asarray(X, dtype=np.float64)
-        self.similarity = similarity
-        self.mean = X.mean(axis=0)
-        self.rows = X
-        if similarity == "jensen-shannon":
-            self.items = _distributions(X)
-        else:
-            # float32 halves memory and time of the one matrix product per query batch (1M songs: 112 MB).
-            self.items = _normalize_rows(X - self.mean if similarity == "centered-cosine" else X).astype(np.float32)
-
-    def scores(self, Q: np.ndarray) -> np.ndarray:
-        """Similarity of each query row (B, D) to every song → (B, N)."""
-        if self.similarity == "jensen-shannon":
-            return jensen_shannon_similarity(Q, self.items)
-        if self.similarity == "centered-cosine":
-            Q = Q - self.mean
-        return _normalize_rows(np.asarray(Q, dtype=np.float64)).astype(np.float32) @ self.items.T
-
-    def between(self, rows: Sequence[int]) -> np.ndarray:
-        """Pairwise similarities of catalog rows."""
-        return pairwise_similarity(self.rows[list(rows)], similarity=self.similarity, center=self.mean)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
@@ -195,6 +107,95 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     return valid[np.lexsort((valid, -scores[valid]))[:k]]
 
 
+@dataclass(frozen=True)
+class Filters:
+    """Which songs a query may return, validated once, here.
+
+    ``year_range=(first, last)`` inclusive (songs without a year are left out; ``None`` for an open end),
+    ``lang`` (``"ko"`` or several, any case), ``exclude_same_artist`` (the query song's artist: only a catalog
+    song has one), ``diversity`` in [0, 1] (0 ranks by similarity alone; higher values trade similarity for
+    variety, by MMR).
+    """
+
+    year_range: tuple[int | None, int | None] | None = None  # stored with open ends filled: (0 … 9999)
+    lang: str | Sequence[str] | None = None  # stored as a tuple of casefolded codes, or None
+    exclude_same_artist: bool = False
+    diversity: float = 0.0
+
+    def __post_init__(self) -> None:
+        set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
+        set_field("year_range", _checked_years(self.year_range))
+        lang = self.lang
+        if lang is not None and not isinstance(lang, (str, Sequence)):
+            raise LyricMoodTypeError(f"lang must be a language code or a list of them, got {lang!r}", field="lang")
+        if lang:
+            set_field("lang", (lang.casefold(),) if isinstance(lang, str) else tuple(str(x).casefold() for x in lang))
+        else:
+            set_field("lang", None)
+        set_field("exclude_same_artist", bool(self.exclude_same_artist))
+        try:
+            diversity = float(self.diversity)
+        except (TypeError, ValueError):
+            raise LyricMoodError(f"diversity must be a number, got {self.diversity!r}", field="diversity") from None
+        if not 0.0 <= diversity <= 1.0:
+            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
+        set_field("diversity", diversity)
+
+
+def _checked_years(year_range: Any, field: str = "years") -> tuple[int, int] | None:
+    if year_range is None:
+        return None
+    try:
+        low, high = ((bound if y is None else int(y)) for y, bound in zip(year_range, (0, MAX_YEAR), strict=True))
+    except (TypeError, ValueError, OverflowError):
+        raise LyricMoodError(
+            f"bad year range {year_range!r}", field=field, hint="give (first, last), e.g. (1990, 2010)"
+        ) from None
+    if low > high:
+        raise LyricMoodError(
+            f"the year range is reversed: {low} > {high}", field=field, hint="give them earlier first, e.g. 1990-2010"
+        )
+    if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
+        raise LyricMoodError(f"year range {low}-{high} is out of range", field=field, hint=f"give years 0 to {MAX_YEAR}")
+    return low, high
+
+
+def parse_years(text: str | None, field: str = "years") -> tuple[int, int] | None:
+    """``"1990-2010"`` → ``(1990, 2010)``, ``"1998"`` → ``(1998, 1998)``, checked as :class:`Filters` does."""
+    if text is None:
+        return None
+    first, sep, last = str(text).strip().partition("-")
+    try:
+        years = (int(first), int(last)) if sep else (int(first), int(first))
+    except ValueError:
+        raise LyricMoodError(
+            f"bad {field} {text!r}", field=field, hint="write FIRST-LAST with whole years, e.g. 1990-2010"
+        ) from None
+    return _checked_years(years, field)
+
+
+def parse_langs(text: str | None, field: str = "lang") -> list[str] | None:
+    """``"ko,en"`` → ``["ko", "en"]``; an empty list is an error (it would match nothing)."""
+    if text is None:
+        return None
+    langs = [x.strip().casefold() for x in str(text).split(",") if x.strip()]
+    if not langs:
+        raise LyricMoodError(f"bad {field} {text!r}", field=field, hint="write e.g. ko, en, or ko,en")
+    return langs
+
+
+def _as_filters(filters: Filters | None, options: Mapping[str, Any]) -> Filters:
+    """``filters``, or one built from the keyword filters of the compatibility methods (not both)."""
+    if filters is not None and options:
+        raise LyricMoodTypeError("give either filters=Filters(...) or keyword filters, not both")
+    if filters is not None and not isinstance(filters, Filters):
+        raise LyricMoodTypeError(f"filters must be a Filters, got {type(filters).__name__}", field="filters")
+    try:
+        return filters or Filters(**options)
+    except TypeError as err:  # an unknown keyword
+        raise LyricMoodTypeError(str(err), hint="filters: year_range, lang, exclude_same_artist, diversity") from None
+
+
 # ------------------------------------------------------------------------------------------------
 # The recommender
 
@@ -210,12 +211,12 @@ class Recommender:
     def __init__(
         self,
         index: SongIndex,
-        similarity: str = "centered-cosine",
+        similarity: str = DEFAULT_SIMILARITY,
         predictor: EmotionPredictor | None = None,
         *,
         load_predictor: Callable[[], EmotionPredictor] | None = None,
     ):
-        _check_similarity(similarity)
+        get_similarity(similarity)  # an unknown name fails here, listing the names
         if len(index) == 0:
             raise LyricMoodError("the index is empty", hint="index a catalog with at least one song")
         self.index = index
@@ -254,8 +255,8 @@ class Recommender:
         features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
         probabilities), which also explains every result.
         """
-        self._emotions = _CatalogSpace(self.index.vectors, self.similarity)
-        self._songs = self._emotions if self.index.features is None else _CatalogSpace(self.index.features, self.similarity)
+        self._emotions = CatalogSpace(self.index.vectors, self.similarity)
+        self._songs = self._emotions if self.index.features is None else CatalogSpace(self.index.features, self.similarity)
         self.mean = self._emotions.mean
         meta = self.index.metadata
         self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
@@ -268,7 +269,7 @@ class Recommender:
 
     @classmethod
     def load(
-        cls, path: str | Path, similarity: str = "centered-cosine", predictor: EmotionPredictor | None = None
+        cls, path: str | Path, similarity: str = DEFAULT_SIMILARITY, predictor: EmotionPredictor | None = None
     ) -> Recommender:
         return cls(SongIndex.load(path), similarity=similarity, predictor=predictor)
 
@@ -286,30 +287,11 @@ class Recommender:
             raise LyricMoodError(f"several songs are titled {song!r}", field="song", hint=f"give one of the ids {ids}")
         return self.index.ids[self.index.position(song)]  # raises, suggesting close titles
 
-    def query_vector(self, song_id_or_lyrics: str) -> tuple[np.ndarray, SongEmotion]:
-        """The emotion vector of a catalog song (id or exact title), or of raw lyrics scored by the predictor,
-        and its :class:`SongEmotion` (whose ``feature`` ranks it where the index keeps features).
-
-        Text with no whitespace is taken as an id; text with whitespace that is not a title, as lyrics.
-        """
-        if not isinstance(song_id_or_lyrics, (str, int)) or isinstance(song_id_or_lyrics, bool):
-            require_text(song_id_or_lyrics, "a query (a song id, title or lyrics)")  # bytes, dicts … are refused
-        text = str(song_id_or_lyrics)
-        try:
-            song_id = self.resolve_id(text)
-        except LyricMoodError:
-            if not any(ch.isspace() for ch in text.strip()) or self.predictor is None:  # an id: no model loaded
-                raise
-        else:
-            return self.index.vectors[self.index.position(song_id)].copy(), self.index.song_emotion(song_id)
-        emotion = self.predictor.score_song(text)
-        return emotion.vector, emotion
-
     def mood_vector(self, mood: Mapping[str, float]) -> np.ndarray:
         """A query vector for a mood such as ``{"sadness": 0.7, "love": 0.3}`` (weights ≥ 0, normalised to sum 1).
 
-        Centred cosine compares directions away from the catalog mean, so the query is ``mean + w``: songs
-        above average on the named emotions (in those proportions) rank first. The other similarities use ``w``.
+        The similarity builds the query from ``w`` (:meth:`Similarity.mood_query`: centred cosine adds the
+        catalog mean, so that songs above average on the named emotions, in those proportions, rank first).
         """
         if not isinstance(mood, Mapping):
             raise LyricMoodTypeError(
@@ -342,7 +324,7 @@ class Recommender:
             raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
         w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
         w /= w.sum()
-        return self.mean + w if self.similarity == "centered-cosine" else w
+        return self._emotions.similarity.mood_query(w, self.mean)
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """Similarity of each query vector (B, L) to every song → (B, N)."""
@@ -353,24 +335,18 @@ class Recommender:
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
         return self._emotions.scores(Q)
 
-    def _mask(
-        self,
-        exclude: Sequence[int],
-        artist: str | None,
-        exclude_same_artist: bool,
-        year_range: tuple[int, int] | None,
-        lang: str | Sequence[str] | None,
-    ) -> np.ndarray:
+    def _mask(self, exclude: int | None, filters: Filters) -> np.ndarray:
         keep = np.ones(len(self.index), dtype=bool)
-        keep[list(exclude)] = False
-        if exclude_same_artist and artist:
-            keep &= self._artists != artist.casefold()
-        if year_range is not None:
-            low, high = year_range
+        if exclude is not None:
+            keep[exclude] = False
+            artist = str(self.index.metadata[exclude].get("artist") or "")
+            if filters.exclude_same_artist and artist:
+                keep &= self._artists != artist.casefold()
+        if filters.year_range is not None:
+            low, high = filters.year_range
             keep &= (self._years >= low) & (self._years <= high) & (self._years >= 0)
-        if lang:
-            langs = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
-            keep &= np.isin(self._langs, list(langs))
+        if filters.lang:
+            keep &= np.isin(self._langs, list(filters.lang))
         return keep
 
     def _check_k(self, k: int) -> int:
@@ -384,34 +360,8 @@ class Recommender:
             )
         return int(k)
 
-    @staticmethod
-    def _check_filters(year_range: Any, diversity: float) -> tuple[tuple[int, int] | None, float]:
-        if year_range is not None:
-            try:
-                low, high = (int(y) for y in year_range)
-            except (TypeError, ValueError, OverflowError):
-                raise LyricMoodError(
-                    f"bad year range {year_range!r}", field="years", hint="give (first, last), e.g. (1990, 2010)"
-                ) from None
-            if low > high:
-                raise LyricMoodError(
-                    f"year range {low}-{high} is empty", field="years", hint="give the earlier year first"
-                )
-            if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
-                raise LyricMoodError(
-                    f"year range {low}-{high} is out of range", field="years", hint=f"give years 0 to {MAX_YEAR}"
-                )
-            year_range = (low, high)
-        try:
-            diversity = float(diversity)
-        except (TypeError, ValueError):
-            raise LyricMoodError(f"diversity must be a number, got {diversity!r}", field="diversity") from None
-        if not 0.0 <= float(diversity) <= 1.0:
-            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
-        return year_range, float(diversity)
-
     def _rank(
-        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: _CatalogSpace
+        self, scores: np.ndarray, k: int, keep: np.ndarray, diversity: float, space: CatalogSpace
     ) -> np.ndarray:
         scores = np.where(keep, scores, -np.inf)
         if diversity <= 0:
@@ -460,108 +410,86 @@ class Recommender:
             )
         return out
 
-    def similar_songs(
-        self,
-        song_id_or_lyrics: str | None = None,
-        k: int = 10,
-        *,
-        vector: np.ndarray | None = None,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
-    ) -> list[Recommendation]:
-        """The ``k`` songs most similar to a catalog song (id or title; itself excluded), to raw lyrics
-        (needs the predictor), or to ``vector``.
-
-        Filters: ``exclude_same_artist`` (the query song's artist), ``year_range=(first, last)`` inclusive
-        (songs without a year are left out), ``lang`` (``"ko"`` or a list). ``diversity`` in [0, 1]: 0 ranks
-        by similarity alone; higher values trade similarity for variety (MMR). Fewer than ``k`` songs come
-        back when the filters leave fewer.
-        """
-        return self.similar_songs_batch(
-            None if song_id_or_lyrics is None else [song_id_or_lyrics],
-            k,
-            vectors=None if vector is None else np.atleast_2d(vector),
-            exclude_same_artist=exclude_same_artist,
-            year_range=year_range,
-            lang=lang,
-            diversity=diversity,
-        )[0]
-
-    def similar_songs_batch(
-        self,
-        queries: Sequence[str] | None = None,
-        k: int = 10,
-        *,
-        vectors: np.ndarray | None = None,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
+    # -- the query API: one method per kind of query, no guessing ----------------------------------
+    def _answer(
+        self, scores: np.ndarray, why: np.ndarray, space: CatalogSpace, k: int, filters: Filters,
+        songs: Sequence[int | None],
     ) -> list[list[Recommendation]]:
-        """:meth:`similar_songs` for many queries (ids/titles/lyrics, or rows of ``vectors``): one matrix product."""
-        k = self._check_k(k)
-        year_range, diversity = self._check_filters(year_range, diversity)
-        if (queries is None) == (vectors is None):
-            raise LyricMoodError("give either songs (ids or lyrics) or vectors to query with")
-        selves: list[int | None] = []
-        artists: list[str | None] = []
-        if queries is not None:
-            if isinstance(queries, str):
-                queries = [queries]
-            rows, ranking = [], []
-            for query in queries:
-                vector, emotion = self.query_vector(query)
-                ranking.append(self.ranking_vector(emotion))
-                song_id = query if query in self.index else None
-                if song_id is None:
-                    try:
-                        song_id = self.resolve_id(query)
-                    except LyricMoodError:
-                        song_id = None
-                position = None if song_id is None else self.index.position(song_id)
-                selves.append(position)
-                artists.append(None if position is None else str(self.index.metadata[position].get("artist") or ""))
-                rows.append(vector)
-            Q = np.stack(rows)
-            S, space = self._songs.scores(np.stack(ranking)), self._songs
-        else:
-            Q = _query_matrix(vectors)
-            selves = [None] * len(Q)
-            artists = [None] * len(Q)
-            S, space = self.scores(Q), self._emotions
+        """Rank each row of ``scores`` (B, N) under ``filters``; ``songs``: each query's catalog row (left out,
+        with its artist if asked), or None; ``why``: each query's emotion probabilities, which explain results."""
         return [
-            self._recommendations(
-                Q[b : b + 1],
-                self._rank(S[b], k, self._mask([] if selves[b] is None else [selves[b]], artists[b],
-                                                exclude_same_artist, year_range, lang), diversity, space),
-                S[b],
-            )
-            for b in range(len(Q))
+            self._recommendations(why[b : b + 1], self._rank(S, k, self._mask(songs[b], filters), filters.diversity,
+                                                              space), S)
+            for b, S in enumerate(scores)
         ]
 
+    def _song_rows(self, songs: Sequence[str]) -> list[int]:
+        rows = []
+        for song in songs:
+            if not isinstance(song, (str, int)) or isinstance(song, bool):
+                require_text(song, "a song (a catalog id or title)")  # bytes, dicts … are refused
+            rows.append(self.index.position(self.resolve_id(str(song))))
+        return rows
+
+    def _similar_to_rows(self, rows: list[int], k: int, filters: Filters) -> list[list[Recommendation]]:
+        k = self._check_k(k)
+        scores = self._songs.scores(self._songs.rows[rows])
+        return self._answer(scores, self.index.vectors[rows], self._songs, k, filters, rows)
+
+    def _similar_to_vectors(self, vectors: Any, k: int, filters: Filters) -> list[list[Recommendation]]:
+        k = self._check_k(k)
+        Q = _query_matrix(vectors)
+        return self._answer(self.scores(Q), Q, self._emotions, k, filters, [None] * len(Q))
+
+    def similar_to_song(self, song: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """The ``k`` songs most like a catalog song (its id, or its exact title in any case), itself left out.
+
+        Songs are compared by the index's ranking vectors. Fewer than ``k`` come back when the filters leave fewer.
+        """
+        filters = _as_filters(filters, {})
+        return self._similar_to_rows(self._song_rows([song]), k, filters)[0]
+
+    def similar_to_lyrics(self, lyrics: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """The ``k`` songs most like raw ``lyrics``, scored by the model (always as lyrics, even one word)."""
+        require_text(lyrics, "the lyrics")
+        filters = _as_filters(filters, {})  # before the model's work
+        if self.predictor is None:
+            raise LyricMoodError(
+                "scoring lyrics needs the model that built the index",
+                hint="give Recommender(..., predictor=...) or load_predictor=...",
+            )
+        return self.similar_to_emotion(self.predictor.score_song(lyrics), k, filters)
+
+    def similar_to_mood(
+        self, mood: Mapping[str, float], k: int = 10, filters: Filters | None = None
+    ) -> list[Recommendation]:
+        """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`), compared by
+        the emotion probabilities. ``exclude_same_artist`` has no effect: a mood has no artist."""
+        return self.similar_to_vector(self.mood_vector(mood), k, filters)
+
+    def similar_to_vector(self, vector: np.ndarray, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """Songs most like an emotion vector over :attr:`labels`, compared by the emotion probabilities."""
+        filters = _as_filters(filters, {})
+        Q = _query_matrix(vector)
+        if len(Q) != 1:
+            raise LyricMoodError(f"expected one vector, got {len(Q)}", field="vector",
+                                 hint="query many with similar_songs_batch(vectors=...)")
+        return self._similar_to_vectors(Q, k, filters)[0]
+
     def similar_to_emotion(
-        self,
-        song: SongEmotion,
-        k: int = 10,
-        *,
-        exclude_same_artist: bool = False,
-        year_range: tuple[int, int] | None = None,
-        lang: str | Sequence[str] | None = None,
-        diversity: float = 0.0,
+        self, song: SongEmotion, k: int = 10, filters: Filters | None = None, **options: Any
     ) -> list[Recommendation]:
         """Songs like an already scored song (``EmotionPredictor.score_song``), compared as catalog songs are:
-        by its pooled emotion feature where the index keeps features. Filters as in :meth:`similar_songs`
-        (``exclude_same_artist`` has no effect: scored lyrics have no artist)."""
+        by its pooled emotion feature where the index keeps features. ``options``: the keyword filters of
+        :meth:`similar_songs`, instead of ``filters`` (``exclude_same_artist`` has no effect: scored lyrics
+        have no artist)."""
+        filters = _as_filters(filters, options)
         if not isinstance(song, SongEmotion):
             raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
         self.index.check_compatible(None, song.labels, what="the scored song's vector")
         k = self._check_k(k)
-        year_range, diversity = self._check_filters(year_range, diversity)
-        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])[0]
-        keep = self._mask([], None, False, year_range, lang)
-        return self._recommendations(song.vector[None], self._rank(scores, k, keep, diversity, self._songs), scores)
+        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])
+        return self._answer(scores, song.vector[None], self._songs, k, filters, [None])[0]
 
     def ranking_vector(self, song: SongEmotion) -> np.ndarray:
         """What ``song`` is ranked by in this recommender: its feature where the index keeps features, else its
@@ -578,13 +506,39 @@ class Recommender:
         """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
         return self._songs.mean
 
-    def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
-        """Songs matching a mood, e.g. ``{"sadness": 0.7, "love": 0.3}`` (see :meth:`mood_vector`).
+    # -- compatibility wrappers (the keyword-filter API of earlier versions) -----------------------
+    def similar_songs(
+        self, song: str | None = None, k: int = 10, *, vector: np.ndarray | None = None, **filters: Any
+    ) -> list[Recommendation]:
+        """The ``k`` songs most similar to a catalog song ``song`` (id or title: :meth:`similar_to_song`) or to
+        an emotion ``vector`` (:meth:`similar_to_vector`). A string is always a catalog song: for raw lyrics
+        use :meth:`similar_to_lyrics`.
 
-        Filters as in :meth:`similar_songs` (``year_range``, ``lang``, ``diversity``).
+        ``filters``: the fields of :class:`Filters` as keywords (``exclude_same_artist``,
+        ``year_range=(first, last)``, ``lang``, ``diversity``).
         """
+        if (song is None) == (vector is None):
+            raise LyricMoodError("give either a catalog song (id or title) or a vector to query with")
+        if song is None:
+            return self.similar_to_vector(vector, k, _as_filters(None, filters))
+        return self.similar_to_song(song, k, _as_filters(None, filters))
+
+    def similar_songs_batch(
+        self, queries: Sequence[str] | None = None, k: int = 10, *, vectors: np.ndarray | None = None, **filters: Any
+    ) -> list[list[Recommendation]]:
+        """:meth:`similar_songs` for many catalog songs ``queries`` (ids or titles) or rows of ``vectors``: one
+        matrix product."""
+        options = _as_filters(None, filters)
+        if (queries is None) == (vectors is None):
+            raise LyricMoodError("give either catalog songs (ids or titles) or vectors to query with")
+        if queries is None:
+            return self._similar_to_vectors(vectors, k, options)
+        return self._similar_to_rows(self._song_rows([queries] if isinstance(queries, str) else queries), k, options)
+
+    def recommend_for_mood(self, mood: Mapping[str, float], k: int = 10, **filters: Any) -> list[Recommendation]:
+        """:meth:`similar_to_mood` with keyword filters (``year_range``, ``lang``, ``diversity``)."""
         filters.pop("exclude_same_artist", None)  # a mood has no artist
-        return self.similar_songs(vector=self.mood_vector(mood), k=k, **filters)
+        return self.similar_to_mood(mood, k, _as_filters(None, filters))
 
     def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
         """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
@@ -669,7 +623,7 @@ def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex
 
 
 def load_default_recommender(
-    similarity: str = "centered-cosine", *, model_path: str | Path | None = None, progress: bool = False
+    similarity: str = DEFAULT_SIMILARITY, *, model_path: str | Path | None = None, progress: bool = False
 ) -> Recommender:
     """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline.
 
@@ -688,7 +642,7 @@ def load_default_recommender(
 def open_recommender(
     index: str | Path | None = None,
     model: str | Path | None = None,
-    similarity: str = "centered-cosine",
+    similarity: str = DEFAULT_SIMILARITY,
     *,
     need_model: bool = False,
     progress: bool = False,
@@ -773,25 +727,19 @@ def json_safe(text: str) -> str:
     return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
-def explain_no_results(
-    recommender: Recommender,
-    *,
-    query_in_catalog: bool = False,
-    year_range: tuple[int, int] | None = None,
-    lang: str | Sequence[str] | None = None,
-    exclude_same_artist: bool = False,
-) -> str:
+def explain_no_results(recommender: Recommender, filters: Filters, *, query_in_catalog: bool = False) -> str:
     """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
     if len(recommender.index) == 1 and query_in_catalog:
         return "the index holds only one song, the query itself: there is no other song to recommend"
     reasons = []
-    if lang:
-        wanted = {lang.casefold()} if isinstance(lang, str) else {str(x).casefold() for x in lang}
+    if filters.lang:
+        wanted = set(filters.lang)
         present = sorted({x for x in recommender._langs if x})
         if not wanted & set(present):
             reasons.append(
                 f"no song is in {', '.join(sorted(wanted))} (the catalog's languages: {', '.join(present) or 'none'})"
             )
+    year_range = filters.year_range
     if year_range is not None:
         years = recommender._years[recommender._years >= 0]
         if not len(years):
@@ -800,7 +748,7 @@ def explain_no_results(
             reasons.append(
                 f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
             )
-    if not reasons and exclude_same_artist and query_in_catalog:
+    if not reasons and filters.exclude_same_artist and query_in_catalog:
         reasons.append("every other song that passes the filters is by the query's artist")
     return "; ".join(reasons) or "no song matches the filters together"
 

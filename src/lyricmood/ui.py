@@ -65,7 +65,7 @@ if TYPE_CHECKING:  # gradio, pandas and the model stack load only when the app i
     import gradio as gr
     import pandas as pd
 
-    from .recommender import Recommender
+    from .recommender import Filters, Recommender
 
 logger = logging.getLogger(__name__)
 
@@ -228,15 +228,6 @@ def _year(value: Any, field: str) -> int | None:
     return int(year)
 
 
-def _year_range(year_from: Any, year_to: Any) -> tuple[int, int] | None:
-    lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
-    if lo is None and hi is None:
-        return None
-    if lo is not None and hi is not None and lo > hi:
-        raise UserInputError("err_year_order", lo=lo, hi=hi)
-    return (lo if lo is not None else YEAR_BOUNDS[0], hi if hi is not None else YEAR_BOUNDS[1])
-
-
 @dataclasses.dataclass
 class UploadedCatalog:
     """A visitor's own catalog, indexed, kept in their session only."""
@@ -262,7 +253,7 @@ class FigureRequest:
     heatmap_vectors: np.ndarray | None = None  # the query's and its recommendations' vectors
     heatmap_names: list[str] = dataclasses.field(default_factory=list)
     heatmap_ids: tuple = ()
-    similarity: str = "centered-cosine"
+    similarity: str | None = None  # the recommender's similarity (None: the default)
     center: np.ndarray | None = None
     cache_key: tuple | None = None
     mood: bool = False  # a described mood: one bar chart of the requested weights
@@ -447,15 +438,24 @@ class SpaceHandlers:
 
     # -- recommendations ---------------------------------------------------------------------------
     @staticmethod
-    def _filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> dict:
+    def _filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> Filters:
+        """The controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`."""
+        from .recommender import Filters
+
         lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
         diversity = _number(diversity, "diversity")
-        return {
-            "exclude_same_artist": _flag(exclude_same_artist, "exclude_same_artist"),
-            "year_range": _year_range(year_from, year_to),
-            "lang": None if lang == LANG_ANY else lang,
-            "diversity": 0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
-        }
+        lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
+        try:
+            return Filters(
+                exclude_same_artist=_flag(exclude_same_artist, "exclude_same_artist"),
+                year_range=None if lo is None and hi is None else (lo, hi),  # None: an open end
+                lang=None if lang == LANG_ANY else lang,
+                diversity=0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
+            )
+        except LyricMoodError as err:  # the one check Filters makes that the boxes alone cannot: the order
+            if err.field == "years":
+                raise UserInputError("err_year_order", lo=lo, hi=hi) from None
+            raise
 
     @staticmethod
     def _result_table(recommendations, lang: str) -> pd.DataFrame:
@@ -513,8 +513,9 @@ class SpaceHandlers:
             song = self._song_id(rec, song_id)
             if len(rec.index) == 1:
                 raise UserInputError("err_only_song")
-            recommendations = rec.similar_songs(song, k=_k(k, len(rec.index) - 1), **filters)
-            vector, song_emotion = rec.query_vector(song)
+            recommendations = rec.similar_to_song(song, _k(k, len(rec.index) - 1), filters)
+            song_emotion = rec.index.song_emotion(song)
+            vector = song_emotion.vector
             meta = rec.index.get(song)
             title = str(meta.get("title") or song)
             message = text("msg_song_result", lang, title=escape_markdown(title),
@@ -544,10 +545,10 @@ class SpaceHandlers:
             rec, _ = self._catalog(source, upload)
             filters = self._filters(exclude_same_artist, year_from, year_to, lang_filter, diversity)
             k_ = _k(k, len(rec.index))
-            # Scored directly (not through query_vector), so one-word lyrics are never taken for a song id.
+            # Scored here (similar_to_lyrics would score them too) because the figures need the scored song.
             song_emotion = rec.predictor.score_song(pasted)
             vector = song_emotion.vector
-            recommendations = rec.similar_to_emotion(song_emotion, k=k_, **filters)
+            recommendations = rec.similar_to_emotion(song_emotion, k_, filters)
             message = text("msg_lyrics_result", lang,
                            sections=len(song_emotion.sections), chunks=song_emotion.num_chunks,
                            emotions=_emotions_text(_top_pairs(vector, rec.index.labels), lang))
@@ -576,7 +577,7 @@ class SpaceHandlers:
                 raise UserInputError("err_mood_zero")
             rec, _ = self._catalog(source, upload)
             filters = self._filters(exclude_same_artist, year_from, year_to, lang_filter, diversity)
-            recommendations = rec.recommend_for_mood(wanted, k=_k(k, len(rec.index)), **filters)
+            recommendations = rec.similar_to_mood(wanted, _k(k, len(rec.index)), filters)
             pairs = sorted(wanted.items(), key=lambda item: -item[1])
             vector = np.array([wanted.get(label, 0.0) for label in rec.index.labels], dtype=np.float32)
             message = text("msg_mood_result", lang, emotions=_emotions_text(pairs, lang))

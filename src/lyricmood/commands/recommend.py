@@ -11,13 +11,15 @@ from lyricmood.errors import LyricMoodError
 
 
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    from lyricmood.similarity import DEFAULT_SIMILARITY, similarity_names
+
     parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
     parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
     parser.add_argument(
         "--similarity",
-        default="centered-cosine",
-        choices=["centered-cosine", "cosine", "jensen-shannon"],
-        help="how songs are compared (default: centered-cosine)",
+        default=DEFAULT_SIMILARITY,
+        choices=similarity_names(),
+        help=f"how songs are compared (default: {DEFAULT_SIMILARITY})",
     )
 
 
@@ -44,26 +46,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def parse_years(text: str | None) -> tuple[int, int] | None:
-    """``"1990-2010"`` → ``(1990, 2010)``, ``"1998"`` → ``(1998, 1998)``; anything else is a clear error."""
-    from lyricmood.recommender import MAX_YEAR
-
-    if text is None:
-        return None
-    first, sep, last = text.strip().partition("-")
-    try:
-        years = (int(first), int(last)) if sep else (int(first), int(first))
-    except ValueError:
-        raise LyricMoodError(
-            f"bad --years {text!r}", field="--years", hint="write FIRST-LAST with whole years, e.g. 1990-2010"
-        ) from None
-    if not all(0 <= y <= MAX_YEAR for y in years) or years[0] > years[1]:
-        raise LyricMoodError(
-            f"bad --years {text!r}", field="--years", hint=f"write FIRST-LAST, earlier first, years 0 to {MAX_YEAR}"
-        )
-    return years
-
-
 def read_lyrics_file(path: str) -> str:
     from lyricmood.datasets_scripts._common import read_text
     from lyricmood.datasets_scripts.lyrics_catalog import parse_lrc
@@ -73,48 +55,35 @@ def read_lyrics_file(path: str) -> str:
     return parse_lrc(read_text(Path(path), what="lyrics file"))[1]
 
 
-def parse_langs(text: str | None) -> list[str] | None:
-    """``"ko,en"`` → ``["ko", "en"]``; an empty list is an error (it would match nothing)."""
-    if text is None:
-        return None
-    langs = [x.strip().casefold() for x in text.split(",") if x.strip()]
-    if not langs:
-        raise LyricMoodError(f"bad --lang {text!r}", field="--lang", hint="write e.g. ko, en, or ko,en")
-    return langs
-
-
 def run(args: argparse.Namespace) -> int:
     from lyricmood.recommender import (
+        Filters,
         explain_no_results,
         format_recommendations,
         open_recommender,
+        parse_langs,
         parse_mood,
+        parse_years,
     )
 
-    filters = {"year_range": parse_years(args.years), "lang": parse_langs(args.lang), "diversity": args.diversity}
+    filters = Filters(
+        year_range=parse_years(args.years, "--years"),
+        lang=parse_langs(args.lang, "--lang"),
+        exclude_same_artist=args.exclude_same_artist,
+        diversity=args.diversity,
+    )
     needs_model = args.lyrics_file is not None or args.text is not None
     recommender = open_recommender(args.index, args.model, args.similarity, need_model=needs_model)
     k = min(10, len(recommender.index)) if args.k is None else args.k
     if args.mood is not None:
-        results = recommender.recommend_for_mood(parse_mood(args.mood), k=k, **filters)
+        results = recommender.similar_to_mood(parse_mood(args.mood), k, filters)
+    elif args.song is not None:
+        results = recommender.similar_to_song(args.song, k, filters)
     else:
-        if args.song is not None:
-            query = recommender.resolve_id(args.song)
-            vector = None
-        else:
-            lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
-            query, vector = None, recommender.predictor.score_song(lyrics).vector
-        results = recommender.similar_songs(
-            query, k=k, vector=vector, exclude_same_artist=args.exclude_same_artist, **filters
-        )
+        lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
+        results = recommender.similar_to_lyrics(lyrics, k, filters)
     if not results:
-        reason = explain_no_results(
-            recommender,
-            query_in_catalog=args.song is not None,
-            year_range=filters["year_range"],
-            lang=filters["lang"],
-            exclude_same_artist=args.exclude_same_artist,
-        )
+        reason = explain_no_results(recommender, filters, query_in_catalog=args.song is not None)
         raise LyricMoodError(
             f"no song to recommend: {reason}",
             hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",
