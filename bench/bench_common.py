@@ -129,7 +129,7 @@ def recommender(tiny: bool):
         from lyricmood.testing import make_tiny_recommender
 
         return make_tiny_recommender(tempfile.mkdtemp(prefix="lyricmood-tiny-"))
-    from lyricmood.recommender import load_default_recommender
+    from lyricmood.demo import load_default_recommender
 
     return load_default_recommender()
 

@@ -5,7 +5,7 @@ path it replaced, in the same run.
 
 new: the command as it is. A catalog song on the shipped demo index needs no model: no torch, no transformers.
 old: the same command as it ran before the fast path: the model loaded, its demo index found by fingerprint
-     (the command with `lyricmood.recommender.shipped_demo_index` answering None, which forces that path).
+     (the command with `lyricmood.demo.shipped_demo_index` answering None, which forces that path).
 cold: a fresh, empty HF_HOME (the old path converts the e5 backbone and rebuilds the default model there);
 warm: again with that HF_HOME. Warm runs of the two paths alternate, so that both meet the same machine load.
 Both paths must print the same recommendations (exit 1 otherwise). Offline (HF_HUB_OFFLINE=1).
@@ -29,8 +29,8 @@ from bench_common import add_model_args, make_tiny_model, markdown_table, print_
 
 OLD_PATH = """
 import sys
-import lyricmood.recommender
-lyricmood.recommender.shipped_demo_index = lambda: None
+import lyricmood.demo
+lyricmood.demo.shipped_demo_index = lambda: None
 from lyricmood.cli import main
 sys.exit(main(sys.argv[1:]))
 """
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     info = print_machine()
     from lyricmood.errors import LyricMoodError
     from lyricmood.index import SongIndex
-    from lyricmood.recommender import demo_index_path
+    from lyricmood.demo import demo_index_path
 
     model = str(make_tiny_model()) if args.tiny else args.model
     if model is None:

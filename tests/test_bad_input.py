@@ -27,7 +27,8 @@ from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError, LyricMoodTypeError
 from lyricmood.index import SongIndex, build_index
 from lyricmood.io import MARKER_FILE
-from lyricmood.recommender import Recommender, format_recommendations
+from lyricmood.formatting import format_recommendations
+from lyricmood.recommender import Recommender
 
 LABELS = ["joy", "sadness", "anger", "love", "fear"]
 WORDS = "love sad tears rain night light alone happy joy dance fear angry hope home sorry miss heart cry".split()

@@ -147,7 +147,7 @@ def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, 
 def test_build_demo_index_records_the_default_models_files(model_dir, monkeypatch, tmp_path):
     from lyricmood import default_model
     from lyricmood.index import read_index_info
-    from lyricmood.recommender import SHIPPED_MODEL_KEY, build_demo_index
+    from lyricmood.demo import SHIPPED_MODEL_KEY, build_demo_index
 
     monkeypatch.setattr(default_model, "default_model_path", lambda: model_dir)
     info = read_index_info(build_demo_index(tmp_path / "default", progress=False))

@@ -38,7 +38,7 @@ def test_rebuild_is_reused_and_deterministic(rebuilt, tmp_path):
 def test_shipped_demo_index_matches_the_default_model(rebuilt):
     from lyricmood.index import read_index_info
     from lyricmood.inference import EmotionPredictor
-    from lyricmood.recommender import demo_index_path
+    from lyricmood.demo import demo_index_path
 
     predictor = EmotionPredictor(rebuilt)
     assert predictor.config.decision_thresholds and len(predictor.labels) == 28
@@ -62,7 +62,8 @@ def test_catalog_queries_without_the_model_match_the_full_path(rebuilt):
     from lyricmood.default_model import shipped_fingerprint
     from lyricmood.index import read_index_info
     from lyricmood.inference import EmotionPredictor
-    from lyricmood.recommender import SHIPPED_MODEL_KEY, Recommender, demo_index, demo_index_path, load_default_recommender
+    from lyricmood.demo import SHIPPED_MODEL_KEY, demo_index, demo_index_path, load_default_recommender
+    from lyricmood.recommender import Recommender
 
     assert read_index_info(demo_index_path())[SHIPPED_MODEL_KEY] == shipped_fingerprint()
     predictor = EmotionPredictor(rebuilt)

@@ -15,7 +15,8 @@ import pytest
 from lyricmood.emotions import SongEmotion
 from lyricmood.errors import LyricMoodError
 from lyricmood.index import SongIndex, read_index_info
-from lyricmood.recommender import SHIPPED_MODEL_KEY, Recommender, demo_index_path, load_default_recommender
+from lyricmood.demo import SHIPPED_MODEL_KEY, demo_index_path, load_default_recommender
+from lyricmood.recommender import Recommender
 
 # Runs each command line given (a JSON list of argv lists) through lyricmood.cli.main in one fresh interpreter,
 # then prints what each printed and which heavy modules the interpreter holds at the end.

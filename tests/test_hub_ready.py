@@ -21,7 +21,7 @@ from lyricmood.cli import main as cli_main
 from lyricmood.default_model import shipped_dir
 from lyricmood.model_card import backbone_hub_id, model_card, public_model_name, published_run_info
 from lyricmood.modeling import LyricMoodConfig
-from lyricmood.recommender import demo_index_path
+from lyricmood.demo import demo_index_path
 from lyricmood.testing import make_tiny_backbone, tiny_backbone_config
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

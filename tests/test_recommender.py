@@ -9,14 +9,11 @@ import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
 from lyricmood.errors import LyricMoodError
+from lyricmood.formatting import display_width, fit_width, format_recommendations, format_table
 from lyricmood.index import SongIndex
 from lyricmood.recommender import (
     Filters,
     Recommender,
-    display_width,
-    fit_width,
-    format_recommendations,
-    format_table,
     jensen_shannon_similarity,
     pairwise_similarity,
     parse_mood,

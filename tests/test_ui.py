@@ -388,11 +388,11 @@ def test_importing_space_app_builds_nothing(monkeypatch):
 
 
 def test_space_command_launches_the_app(monkeypatch, recommender):
-    import lyricmood.recommender
+    import lyricmood.demo
     from lyricmood.cli import main
 
     launched = {}
-    monkeypatch.setattr(lyricmood.recommender, "load_default_recommender", lambda **kwargs: recommender)
+    monkeypatch.setattr(lyricmood.demo, "load_default_recommender", lambda **kwargs: recommender)
     monkeypatch.setattr(ui, "launch", lambda demo, **kwargs: launched.update(kwargs, demo=demo))
     assert main(["space", "--port", "7999", "--lang", "en"]) == 0
     assert launched["host"] == "127.0.0.1" and launched["port"] == 7999 and launched["share"] is False

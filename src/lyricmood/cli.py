@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _fail(command: str, message: str) -> int:
-    from .recommender import terminal_safe  # messages quote user input: no escape sequences to the terminal
+    from .formatting import terminal_safe  # messages quote user input: no escape sequences to the terminal
 
     print(f"lyricmood {command}: error: {terminal_safe(message)}", file=sys.stderr)
     return 1

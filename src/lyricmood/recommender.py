@@ -27,12 +27,7 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import re
 import threading
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -43,7 +38,7 @@ import numpy as np
 
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
-from .index import SongIndex, read_index_info
+from .index import SongIndex
 from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_similarity, SIMILARITIES: re-exported)
     DEFAULT_SIMILARITY,
     SIMILARITIES,
@@ -565,168 +560,6 @@ def parse_mood(text: str) -> dict[str, float]:
     return mood
 
 
-# ------------------------------------------------------------------------------------------------
-# The default recommender: embedded model + demo catalog
-
-
-def demo_index_path() -> Path:
-    """The precomputed demo index shipped with lyricmood (``lyricmood/demo/index``)."""
-    from importlib import resources
-
-    return Path(str(resources.files("lyricmood") / "demo" / "index"))
-
-
-def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
-    from .default_model import resolve_model
-    from .inference import EmotionPredictor
-
-    return EmotionPredictor(resolve_model(model_path))
-
-
-#: ``index.json`` key of the shipped demo index: the :func:`~lyricmood.default_model.shipped_fingerprint` of the
-#: default model that built it. It tells, without loading the model, that the index is the default model's.
-SHIPPED_MODEL_KEY = "shipped_model_fingerprint"
-
-
-def _is_default_model(model_path: str | Path | None) -> bool:
-    return model_path is None or str(model_path) == "default"
-
-
-def shipped_demo_index() -> SongIndex | None:
-    """The shipped demo index if it records the default model's shipped files as they are installed, else None."""
-    from .default_model import shipped_fingerprint
-
-    try:
-        if read_index_info(demo_index_path()).get(SHIPPED_MODEL_KEY) == shipped_fingerprint():
-            return SongIndex.load(demo_index_path())
-    except LyricMoodError:  # a missing model file or a damaged index: take the path that loads the model
-        pass
-    return None
-
-
-def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:
-    """The demo catalog's index for ``predictor``'s model: the shipped one if the model matches, else one
-    built once into ``cache_dir()/indexes/demo-<fingerprint>`` and reused."""
-    from .index import build_index, load_catalog
-    from .io import cache_dir
-
-    fingerprint = predictor.fingerprint
-    for path in (demo_index_path(), cache_dir() / "indexes" / f"demo-{fingerprint[:12]}"):
-        try:
-            if read_index_info(path)["fingerprint"] == fingerprint:
-                return SongIndex.load(path)
-        except LyricMoodError:
-            continue
-    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
-    index.save(path)
-    return index
-
-
-def load_default_recommender(
-    similarity: str = DEFAULT_SIMILARITY, *, model_path: str | Path | None = None, progress: bool = False
-) -> Recommender:
-    """A recommender over the demo catalog with the embedded default model (or ``model_path``), offline.
-
-    With the default model and the shipped demo index built by it (see :func:`shipped_demo_index`), the model
-    is loaded only on the first query by lyrics, and checked against the index then: queries by catalog song
-    or by mood answer at once, without torch.
-    """
-    if _is_default_model(model_path):
-        index = shipped_demo_index()
-        if index is not None:
-            return Recommender(index, similarity=similarity, load_predictor=lambda: _default_predictor(None))
-    predictor = _default_predictor(model_path)
-    return Recommender(demo_index(predictor, progress=progress), similarity=similarity, predictor=predictor)
-
-
-def open_recommender(
-    index: str | Path | None = None,
-    model: str | Path | None = None,
-    similarity: str = DEFAULT_SIMILARITY,
-    *,
-    need_model: bool = False,
-    progress: bool = False,
-) -> Recommender:
-    """What the CLI uses: the index at ``index`` (default: the demo catalog's, see :func:`load_default_recommender`).
-
-    The model (``model``, else the default one) is loaded now when ``need_model`` (a query by raw lyrics),
-    else on the first query by lyrics, if any; it must be the one that built the index.
-    """
-    if index is None:
-        recommender = load_default_recommender(similarity, model_path=model, progress=progress)
-    else:
-        recommender = Recommender(
-            SongIndex.load(index), similarity=similarity, load_predictor=lambda: _default_predictor(model)
-        )
-    if need_model:
-        _ = recommender.predictor  # load and check the model before any work
-    return recommender
-
-
-def build_demo_index(
-    out_dir: str | Path | None = None, *, model_path: str | Path | None = None, progress: bool = True
-) -> Path:
-    """Score the demo catalog with the default model (or ``model_path``) and save it to ``out_dir``
-    (default: the package's ``lyricmood/demo/index``, shipped so a fresh install needs no indexing)."""
-    from .index import build_index, load_catalog
-
-    predictor = _default_predictor(model_path)
-    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
-    path = index.save(out_dir or demo_index_path())
-    if _is_default_model(model_path):  # recorded so that catalog queries can use the index without the model
-        from .default_model import shipped_fingerprint
-        from .index import INFO_FILE
-        from .io import write_text_atomic
-
-        info = {**read_index_info(path), SHIPPED_MODEL_KEY: shipped_fingerprint()}
-        write_text_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=1))
-    return path
-
-
-# ------------------------------------------------------------------------------------------------
-# Output for terminals and scripts
-#
-# Titles and artists come from users' catalogs, so output treats them as hostile: the terminal table drops
-# control characters (an escape sequence could retitle the window, clear the screen or hide text), CSV
-# neutralises cells a spreadsheet would run as formulas (OWASP "CSV injection"), JSON escapes the C1 controls
-# and bidirectional overrides that JSON itself leaves raw.
-
-# C0 and C1 controls (ESC, BEL, CSI …) and the bidirectional overrides/isolates of "Trojan Source".
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_JSON_RAW_CONTROL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-#: first characters that make a spreadsheet read a cell as a formula (OWASP)
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def terminal_safe(text: str) -> str:
-    r"""``text`` without control characters: tabs and line breaks become spaces, the others are dropped.
-
-    >>> terminal_safe("Title\x1b]0;PWNED\x07\x1b[2J\tx")
-    'Title]0;PWNED[2J x'
-    """
-    return _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else "", str(text))
-
-
-def csv_safe(value: Any) -> Any:
-    r"""A CSV cell a spreadsheet shows as text: a string starting (after spaces) with ``= + - @``, tab or CR
-    gets a leading ``'``; control characters are dropped (see :func:`terminal_safe`). Numbers pass unchanged.
-
-    >>> csv_safe('=HYPERLINK("http://evil.example","x")'), csv_safe(-0.5), csv_safe("plain")
-    ('\'=HYPERLINK("http://evil.example","x")', -0.5, 'plain')
-    """
-    if not isinstance(value, str):
-        return value
-    if value.startswith(FORMULA_PREFIXES) or value.lstrip().startswith(FORMULA_PREFIXES):
-        value = "'" + value
-    return terminal_safe(value)
-
-
-def json_safe(text: str) -> str:
-    r"""JSON text with the C1 controls and bidi overrides that ``json.dumps`` leaves raw escaped as ``\uXXXX``
-    (they only ever occur inside strings, so the JSON means the same)."""
-    return _JSON_RAW_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
 def explain_no_results(recommender: Recommender, filters: Filters, *, query_in_catalog: bool = False) -> str:
     """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
     if len(recommender.index) == 1 and query_in_catalog:
@@ -751,66 +584,3 @@ def explain_no_results(recommender: Recommender, filters: Filters, *, query_in_c
     if not reasons and filters.exclude_same_artist and query_in_catalog:
         reasons.append("every other song that passes the filters is by the query's artist")
     return "; ".join(reasons) or "no song matches the filters together"
-
-
-def display_width(text: str) -> int:
-    """Terminal columns of ``text``: East Asian wide/full-width characters (Hangul, CJK) take 2."""
-    return sum(
-        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text
-    )
-
-
-def fit_width(text: str, width: int) -> str:
-    """``text`` cut to ``width`` columns (with ``…``) and padded with spaces to exactly ``width``."""
-    if display_width(text) > width:
-        out, used = [], 0
-        for ch in text:
-            w = display_width(ch)
-            if used + w > width - 1:
-                break
-            out.append(ch)
-            used += w
-        text = "".join(out) + "…"
-    return text + " " * (width - display_width(text))
-
-
-def format_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], max_width: int = 36) -> str:
-    """A plain-text table, columns aligned in a terminal even with Hangul (see :func:`display_width`)."""
-    cells = [[terminal_safe(_cell(row.get(c))) for c in columns] for row in rows]
-    columns = [terminal_safe(c) for c in columns]
-    widths = [
-        min(max_width, max([display_width(c)] + [display_width(r[j]) for r in cells])) for j, c in enumerate(columns)
-    ]
-    lines = ["  ".join(fit_width(c, w) for c, w in zip(columns, widths)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(fit_width(v, w) for v, w in zip(r, widths)).rstrip() for r in cells]
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value))
-    return str(value)
-
-
-def format_recommendations(recommendations: Sequence[Recommendation], fmt: str = "table") -> str:
-    """Recommendations as ``table`` (terminal), ``json`` (a list of objects) or ``csv``."""
-    rows = [{"rank": i + 1, **r.to_dict()} for i, r in enumerate(recommendations)]
-    if fmt == "json":
-        return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
-    columns = ["rank", "score", "title", "artist", "year", "lang", "shared_emotions", "id"]
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        for row in rows:
-            row = {**row, "shared_emotions": ";".join(row["shared_emotions"])}
-            writer.writerow({key: csv_safe(value) for key, value in row.items()})
-        return buffer.getvalue().rstrip("\n")
-    if fmt == "table":
-        return format_table([{**row, "shared_emotions": row["shared_emotions"]} for row in rows], columns)
-    raise LyricMoodError(f"unknown format {fmt!r}", field="format", hint="use table, json or csv")

@@ -780,7 +780,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
     Args:
         recommender: the built-in catalog's recommender (with a predictor); default
-            :func:`lyricmood.recommender.load_default_recommender` (the embedded model and demo catalog).
+            :func:`lyricmood.demo.load_default_recommender` (the embedded model and demo catalog).
         ui_lang: the interface language before the visitor picks one (``"ko"`` or ``"en"``).
     """
     import gradio as gr
@@ -788,7 +788,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
     from .plots import use_hangul_font
 
     if recommender is None:
-        from .recommender import load_default_recommender
+        from .demo import load_default_recommender
 
         recommender = load_default_recommender()
     use_hangul_font()

@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.plots import check_figure_path, plot_song_similarity
-    from lyricmood.recommender import open_recommender
+    from lyricmood.demo import open_recommender
 
     check_figure_path(args.out, overwrite=args.overwrite)  # before any work
     recommender = open_recommender(args.index, args.model, args.similarity)

@@ -56,15 +56,9 @@ def read_lyrics_file(path: str) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.recommender import (
-        Filters,
-        explain_no_results,
-        format_recommendations,
-        open_recommender,
-        parse_langs,
-        parse_mood,
-        parse_years,
-    )
+    from lyricmood.demo import open_recommender
+    from lyricmood.formatting import format_recommendations
+    from lyricmood.recommender import Filters, explain_no_results, parse_langs, parse_mood, parse_years
 
     filters = Filters(
         year_range=parse_years(args.years, "--years"),

@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..recommender import load_default_recommender
+    from ..demo import load_default_recommender
     from ..ui import build_demo, launch
 
     recommender = load_default_recommender(model_path=args.model, progress=True)
