@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from transformers import PreTrainedTokenizerBase
 
@@ -49,6 +50,16 @@ class Chunk:
     section_index: int
     text: str
     weight: int
+
+
+def read_lyrics_file(path: str | Path) -> str:
+    """The lyrics of a UTF-8 text or ``.lrc`` file (LRC timestamps and tags dropped)."""
+    from .datasets_scripts._common import read_text
+    from .datasets_scripts.lyrics_catalog import parse_lrc
+
+    if Path(path).is_dir():
+        raise LyricMoodError("is a folder, not a lyrics file", file=path, hint="give one UTF-8 text or .lrc file")
+    return parse_lrc(read_text(Path(path), what="lyrics file"))[1]
 
 
 def split_lyrics(text: str) -> list[Section]:

@@ -38,3 +38,17 @@ def unit_float(text: str) -> float:
     if not math.isfinite(value) or not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be between 0 and 1, got {text}")
     return value
+
+
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--index``, ``--model`` and ``--similarity``: the songs, the model, and how songs are compared."""
+    from lyricmood.similarity import DEFAULT_SIMILARITY, similarity_names
+
+    parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
+    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+    parser.add_argument(
+        "--similarity",
+        default=DEFAULT_SIMILARITY,
+        choices=similarity_names(),
+        help=f"how songs are compared (default: {DEFAULT_SIMILARITY})",
+    )

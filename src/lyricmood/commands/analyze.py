@@ -28,10 +28,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.commands.recommend import read_lyrics_file
     from lyricmood.default_model import resolve_model
-    from lyricmood.inference import EmotionPredictor, SongEmotion
     from lyricmood.formatting import format_table, json_safe
+    from lyricmood.inference import EmotionPredictor, SongEmotion
+    from lyricmood.lyrics import read_lyrics_file
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from lyricmood.commands import add_source_arguments
+
 
 def register(subparsers: Any) -> None:
-    from lyricmood.commands.recommend import add_source_arguments
-
     parser = subparsers.add_parser("heatmap", help="heatmap of pairwise similarities among catalog songs")
     parser.add_argument("--songs", nargs="+", required=True, metavar="ID", help="catalog song ids (or exact titles)")
     parser.add_argument("--out", required=True, metavar="PNG", help="image file to write (.png, .svg, .pdf …)")
@@ -18,8 +18,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.plots import check_figure_path, plot_song_similarity
     from lyricmood.demo import open_recommender
+    from lyricmood.plots import check_figure_path, plot_song_similarity
 
     check_figure_path(args.out, overwrite=args.overwrite)  # before any work
     recommender = open_recommender(args.index, args.model, args.similarity)

@@ -3,24 +3,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
-from lyricmood.commands import positive_int, unit_float
+from lyricmood.commands import add_source_arguments, positive_int, unit_float
 from lyricmood.errors import LyricMoodError
-
-
-def add_source_arguments(parser: argparse.ArgumentParser) -> None:
-    from lyricmood.similarity import DEFAULT_SIMILARITY, similarity_names
-
-    parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
-    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
-    parser.add_argument(
-        "--similarity",
-        default=DEFAULT_SIMILARITY,
-        choices=similarity_names(),
-        help=f"how songs are compared (default: {DEFAULT_SIMILARITY})",
-    )
 
 
 def register(subparsers: Any) -> None:
@@ -46,15 +32,6 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
-def read_lyrics_file(path: str) -> str:
-    from lyricmood.datasets_scripts._common import read_text
-    from lyricmood.datasets_scripts.lyrics_catalog import parse_lrc
-
-    if Path(path).is_dir():
-        raise LyricMoodError("is a folder, not a lyrics file", file=path, hint="give one UTF-8 text or .lrc file")
-    return parse_lrc(read_text(Path(path), what="lyrics file"))[1]
-
-
 def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
     from lyricmood.formatting import format_recommendations
@@ -74,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     elif args.song is not None:
         results = recommender.similar_to_song(args.song, k, filters)
     else:
+        from lyricmood.lyrics import read_lyrics_file  # imports transformers: only for a query by lyrics
+
         lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
         results = recommender.similar_to_lyrics(lyrics, k, filters)
     if not results:
