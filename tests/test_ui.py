@@ -18,6 +18,7 @@ import pytest
 gr = pytest.importorskip("gradio")
 
 from lyricmood import ui
+from lyricmood.ui_input import escape_html, escape_markdown
 from lyricmood.ui_text import EMOTION_NAMES_KO, text
 
 N_SONGS = 16
@@ -68,7 +69,7 @@ UPLOAD_ROWS = [
 
 
 def _titles(recommendations) -> list[str]:
-    return [ui.escape_html(r.title) for r in recommendations]
+    return [escape_html(r.title) for r in recommendations]
 
 
 def test_recommend_song_table_matches_library(handlers, recommender):
@@ -80,7 +81,7 @@ def test_recommend_song_table_matches_library(handlers, recommender):
     assert table["title"].tolist() == _titles(expected)
     assert table["rank"].tolist() == [1, 2, 3, 4, 5]
     np.testing.assert_allclose(table["similarity"], [round(r.score, 3) for r in expected], atol=1e-9)
-    assert ui.escape_markdown(recommender.index.get(query)["title"]) in message
+    assert escape_markdown(recommender.index.get(query)["title"]) in message
     # The heatmap shows the query and its recommendations; the figures come from the chained event.
     assert figures.heatmap_ids == tuple(r.id for r in expected) and len(figures.heatmap_names) == 1 + 5
     emotions, _arc, heatmap = handlers.render_figures(figures)
@@ -197,7 +198,7 @@ def test_wrong_types_give_clear_messages(handlers, recommender, endpoint, change
     args = {"k": 3, "ui_lang": "en", **changes}
     (table, message, figures), caught = _quiet(getattr(handlers, endpoint), query, **args)
     assert message.startswith("⚠️ ") and len(table) == 0 and figures is None and caught
-    assert ui.escape_markdown(expected) in message, message
+    assert escape_markdown(expected) in message, message
 
 
 @pytest.mark.parametrize(
@@ -213,7 +214,7 @@ def test_wrong_types_give_clear_messages(handlers, recommender, endpoint, change
 def test_wrong_query_types_give_clear_messages(handlers, endpoint, query, expected):
     (table, message, _), caught = _quiet(getattr(handlers, endpoint), query, ui_lang="en")
     assert message.startswith("⚠️ ") and len(table) == 0 and caught
-    assert ui.escape_markdown(expected) in message, message
+    assert escape_markdown(expected) in message, message
 
 
 def test_none_and_empty_inputs_mean_defaults(handlers, recommender):
@@ -276,7 +277,7 @@ def test_uploaded_titles_are_escaped_everywhere(handlers, tmp_path, hostile):
     for column in ("id", "title", "artist"):
         for cell in browse[column]:
             assert "<" not in cell and ">" not in cell
-    assert ui.escape_html(hostile) in set(browse["title"]) | set(browse["artist"]) | set(browse["id"])
+    assert escape_html(hostile) in set(browse["title"]) | set(browse["artist"]) | set(browse["id"])
     for song in (hostile, "u1"):
         (table, message, _), _ = _quiet(handlers.recommend_song, song, source=ui.SOURCE_UPLOAD, upload=upload,
                                         ui_lang="en")
@@ -483,7 +484,7 @@ def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, chang
             args[position] = value
     table, message = client.predict(*args, api_name=endpoint)
     assert message.startswith("⚠️ ") and table["data"] == []
-    assert ui.escape_markdown(expected) in message, message
+    assert escape_markdown(expected) in message, message
     _assert_inert(message)
 
 
@@ -510,13 +511,13 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     good = _csv(tmp_path / name, rows)
     message, source, _, browse, _ = client.predict(handle_file(str(good)), "en", api_name="/upload_catalog")
     assert "indexed 5 songs" in message and source == ui.SOURCE_UPLOAD
-    assert ui.escape_html(HOSTILE[0]) in [row[1] for row in browse["data"]]
+    assert escape_html(HOSTILE[0]) in [row[1] for row in browse["data"]]
     # The server deleted its copy of both uploads; the visitor's own file is untouched.
     assert not list(Path(get_upload_folder()).rglob(name)) and not list(Path(get_upload_folder()).rglob("bad.csv"))
     assert good.exists()
     # The same client session now recommends from its upload (the state lives on the server).
     table, message = client.predict("u1", ui.SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
                                     api_name="/recommend_song")
-    assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", ui.escape_html(HOSTILE[0])}
+    assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", escape_html(HOSTILE[0])}
     for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open
         assert "<" not in cell and ">" not in cell
