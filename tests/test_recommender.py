@@ -9,10 +9,10 @@ import pytest
 from sklearn.metrics.pairwise import cosine_similarity
 
 from lyricmood.errors import LyricMoodError
+from lyricmood.filters import Filters
 from lyricmood.formatting import display_width, fit_width, format_recommendations, format_table
 from lyricmood.index import SongIndex
 from lyricmood.recommender import (
-    Filters,
     Recommender,
     jensen_shannon_similarity,
     pairwise_similarity,

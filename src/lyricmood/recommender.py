@@ -30,7 +30,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,7 @@ import numpy as np
 
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
+from .filters import Filters
 from .index import SongIndex
 from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_similarity, SIMILARITIES: re-exported)
     DEFAULT_SIMILARITY,
@@ -52,9 +52,6 @@ from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_si
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
     from .inference import EmotionPredictor
 
-#: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
-#: not imported here because that module pulls in ``datasets``)
-MAX_YEAR = 9999
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
 # Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
@@ -100,83 +97,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     if min(k, len(valid)) <= 0:
         return np.zeros(0, dtype=np.int64)
     return valid[np.lexsort((valid, -scores[valid]))[:k]]
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Which songs a query may return, validated once, here.
-
-    ``year_range=(first, last)`` inclusive (songs without a year are left out; ``None`` for an open end),
-    ``lang`` (``"ko"`` or several, any case), ``exclude_same_artist`` (the query song's artist: only a catalog
-    song has one), ``diversity`` in [0, 1] (0 ranks by similarity alone; higher values trade similarity for
-    variety, by MMR).
-    """
-
-    year_range: tuple[int | None, int | None] | None = None  # stored with open ends filled: (0 … 9999)
-    lang: str | Sequence[str] | None = None  # stored as a tuple of casefolded codes, or None
-    exclude_same_artist: bool = False
-    diversity: float = 0.0
-
-    def __post_init__(self) -> None:
-        set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
-        set_field("year_range", _checked_years(self.year_range))
-        lang = self.lang
-        if lang is not None and not isinstance(lang, (str, Sequence)):
-            raise LyricMoodTypeError(f"lang must be a language code or a list of them, got {lang!r}", field="lang")
-        if lang:
-            set_field("lang", (lang.casefold(),) if isinstance(lang, str) else tuple(str(x).casefold() for x in lang))
-        else:
-            set_field("lang", None)
-        set_field("exclude_same_artist", bool(self.exclude_same_artist))
-        try:
-            diversity = float(self.diversity)
-        except (TypeError, ValueError):
-            raise LyricMoodError(f"diversity must be a number, got {self.diversity!r}", field="diversity") from None
-        if not 0.0 <= diversity <= 1.0:
-            raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
-        set_field("diversity", diversity)
-
-
-def _checked_years(year_range: Any, field: str = "years") -> tuple[int, int] | None:
-    if year_range is None:
-        return None
-    try:
-        low, high = ((bound if y is None else int(y)) for y, bound in zip(year_range, (0, MAX_YEAR), strict=True))
-    except (TypeError, ValueError, OverflowError):
-        raise LyricMoodError(
-            f"bad year range {year_range!r}", field=field, hint="give (first, last), e.g. (1990, 2010)"
-        ) from None
-    if low > high:
-        raise LyricMoodError(
-            f"the year range is reversed: {low} > {high}", field=field, hint="give them earlier first, e.g. 1990-2010"
-        )
-    if not (0 <= low <= MAX_YEAR and 0 <= high <= MAX_YEAR):
-        raise LyricMoodError(f"year range {low}-{high} is out of range", field=field, hint=f"give years 0 to {MAX_YEAR}")
-    return low, high
-
-
-def parse_years(text: str | None, field: str = "years") -> tuple[int, int] | None:
-    """``"1990-2010"`` → ``(1990, 2010)``, ``"1998"`` → ``(1998, 1998)``, checked as :class:`Filters` does."""
-    if text is None:
-        return None
-    first, sep, last = str(text).strip().partition("-")
-    try:
-        years = (int(first), int(last)) if sep else (int(first), int(first))
-    except ValueError:
-        raise LyricMoodError(
-            f"bad {field} {text!r}", field=field, hint="write FIRST-LAST with whole years, e.g. 1990-2010"
-        ) from None
-    return _checked_years(years, field)
-
-
-def parse_langs(text: str | None, field: str = "lang") -> list[str] | None:
-    """``"ko,en"`` → ``["ko", "en"]``; an empty list is an error (it would match nothing)."""
-    if text is None:
-        return None
-    langs = [x.strip().casefold() for x in str(text).split(",") if x.strip()]
-    if not langs:
-        raise LyricMoodError(f"bad {field} {text!r}", field=field, hint="write e.g. ko, en, or ko,en")
-    return langs
 
 
 def _as_filters(filters: Filters | None, options: Mapping[str, Any]) -> Filters:

@@ -76,7 +76,8 @@ if TYPE_CHECKING:  # gradio, pandas and the model stack load only when the app i
     import gradio as gr
     import pandas as pd
 
-    from .recommender import Filters, Recommender
+    from .filters import Filters
+    from .recommender import Recommender
 
 logger = logging.getLogger(__name__)
 
@@ -338,7 +339,7 @@ class SpaceHandlers:
     @staticmethod
     def _filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> Filters:
         """The controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`."""
-        from .recommender import Filters
+        from .filters import Filters
 
         lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
         diversity = _number(diversity, "diversity")

@@ -34,8 +34,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
+    from lyricmood.filters import Filters, parse_langs, parse_years
     from lyricmood.formatting import format_recommendations
-    from lyricmood.recommender import Filters, explain_no_results, parse_langs, parse_mood, parse_years
+    from lyricmood.recommender import explain_no_results, parse_mood
 
     filters = Filters(
         year_range=parse_years(args.years, "--years"),
