@@ -20,14 +20,15 @@ Queue and concurrency, chosen deliberately (a free Space has 2 CPU cores):
   profile, arc and heatmap are rendered once and cached (:data:`FIGURE_CACHE_SIZE` entries).
 * ``max_size=64``: a visitor beyond 64 waiting requests is told the queue is full at once.
 
-Input: recommendation events take the raw values (``preprocess=False``) and validate them here, so a
-wrong type sent to the API (``k="abc"``, a text year, ``None`` sliders) gets a clear message in the
-page instead of Gradio's opaque error. Limits apply before any scoring: pasted lyrics up to
-:data:`MAX_LYRICS_CHARS` characters, a song id or title up to :data:`MAX_SONG_CHARS` (looked up as an
-id or an exact title only, never scored as lyrics); uploads up to :data:`MAX_UPLOAD_BYTES` bytes and
-:data:`MAX_UPLOAD_SONGS` songs of at most :data:`MAX_LYRICS_CHARS` characters each, CSV or JSON Lines
-in UTF-8. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in
-catalog, and the uploaded file is deleted once it is indexed or rejected.
+Input: recommendation events take the raw values (``preprocess=False``) and validate them
+(:mod:`lyricmood.ui_input`), so a wrong type sent to the API (``k="abc"``, a text year, ``None``
+sliders) gets a clear message in the page instead of Gradio's opaque error. Limits apply before any
+scoring: pasted lyrics up to :data:`MAX_LYRICS_CHARS` characters, a song id or title up to
+:data:`MAX_SONG_CHARS` (looked up as an id or an exact title only, never scored as lyrics); uploads up
+to :data:`MAX_UPLOAD_BYTES` bytes and :data:`MAX_UPLOAD_SONGS` songs of at most :data:`MAX_LYRICS_CHARS`
+characters each, CSV or JSON Lines in UTF-8. An upload is indexed into the visitor's session
+(``gr.State``), never replaces the built-in catalog, and the uploaded file is deleted once it is indexed
+or rejected.
 
 Output: every piece of user text (ids, titles, artists, section names, echoed input, error messages)
 is escaped before it is shown: Gradio's sanitizer keeps links, images, forms and styles, so that is
