@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from lyricmood.errors import LyricMoodError
-from lyricmood.index import SongIndex, build_index, read_index_info
+from lyricmood.index import SongIndex, read_index_info
+from lyricmood.indexing import build_index
 from lyricmood.inference import EmotionPredictor, SongEmotion
 from lyricmood.recommender import Recommender
 from lyricmood.testing import make_tiny_predictor
