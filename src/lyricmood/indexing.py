@@ -26,6 +26,7 @@ from .io import cache_dir, check_ours, claim_folder, remove_ours
 
 if TYPE_CHECKING:  # building needs torch (lyricmood.inference); loading an index does not
     from .inference import EmotionPredictor
+    from .lyrics import Section
 
 logger = logging.getLogger(__name__)
 
@@ -221,7 +222,7 @@ def build_index(
     queue: deque[tuple[int, str, dict]] = deque()
     seen: set[str] = set()
 
-    def to_score() -> Iterator[str]:
+    def to_score() -> Iterator[list[Section]]:
         for position, row in enumerate(rows):
             song_id, lyrics, meta = _song_fields(row, position)
             if song_id in seen:
@@ -237,12 +238,12 @@ def build_index(
                 results.append((position, song_id, meta, reused))
                 bar.update(1)
                 continue
-            try:
-                split_lyrics(lyrics)  # checked here, where the song is known, to name it in the error
+            try:  # split here, where the song is known, to name it in the error; scored from these sections
+                sections = split_lyrics(lyrics)
             except LyricMoodError as err:
                 raise LyricMoodError(f"song {song_id!r}: {err.message}", field="lyrics", hint=err.hint) from None
             queue.append((position, song_id, meta))
-            yield lyrics
+            yield sections
 
     fresh: list[tuple[str, dict, SongEmotion]] = []
     try:
