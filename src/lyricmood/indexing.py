@@ -39,6 +39,7 @@ def _is_unmarked_checkpoint(folder: Path) -> bool:
 
 
 def lyrics_sha1(lyrics: str) -> str:
+    """What an index keeps of a song's lyrics: enough to tell, on update, whether they changed."""
     return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
 
 

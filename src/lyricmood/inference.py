@@ -199,7 +199,7 @@ class EmotionPredictor:
                 yield songs.popleft().result(self.labels)
 
         for text in lyrics:
-            split = isinstance(text, list) and text and all(isinstance(s, Section) for s in text)
+            split = isinstance(text, list) and bool(text) and all(isinstance(s, Section) for s in text)
             sections = text if split else split_lyrics(text)
             song = _SongSums([s.name for s in sections], len(self.labels), self.feature_size)
             songs.append(song)
