@@ -26,7 +26,7 @@ from bench_common import add_model_args, markdown_table, model_from_args, print_
 
 def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
     """N songs of 20–40 lines drawn from the demo catalog's lines, in sections of 4–8 lines (lazily)."""
-    from lyricmood.index import load_catalog
+    from lyricmood.indexing import load_catalog
 
     lines = [line for text in load_catalog("demo")["lyrics"] for line in text.splitlines() if line.strip() and not line.startswith("[")]
     rng = np.random.default_rng(seed)
@@ -42,7 +42,7 @@ def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
 
 def build_once(model: str, catalog: str, n: int) -> dict:
     """Run in a child: build one index, report songs/s and peak RSS."""
-    from lyricmood.index import build_index, load_catalog
+    from lyricmood.indexing import build_index, load_catalog
     from lyricmood.inference import EmotionPredictor
 
     predictor = EmotionPredictor(model)

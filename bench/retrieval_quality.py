@@ -169,7 +169,7 @@ def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str) -> np.ndarr
 
 # ---------------------------------------------------------------------------- demo catalog spread
 def demo_spread(predictor, small: bool) -> tuple[list[dict], dict]:
-    from lyricmood.index import load_catalog
+    from lyricmood.indexing import load_catalog
 
     lyrics = list(load_catalog("demo")["lyrics"])
     if small:

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, pipeline
 
-    from lyricmood.index import load_catalog
+    from lyricmood.indexing import load_catalog
     from lyricmood.inference import EmotionPredictor
 
     lyrics = list(load_catalog("demo")["lyrics"])

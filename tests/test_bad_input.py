@@ -25,7 +25,8 @@ import pytest
 
 from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError, LyricMoodTypeError
-from lyricmood.index import SongIndex, build_index
+from lyricmood.index import SongIndex
+from lyricmood.indexing import build_index
 from lyricmood.io import MARKER_FILE
 from lyricmood.formatting import format_recommendations
 from lyricmood.recommender import Recommender
@@ -478,7 +479,7 @@ API_OUT_CASES = [
 
 @pytest.mark.parametrize("name, setup, out, flags, message", API_OUT_CASES, ids=[c[0] for c in API_OUT_CASES])
 def test_api_index_catalog_refuses_before_scoring(name, setup, out, flags, message, predictor, tmp_path, monkeypatch):
-    from lyricmood.index import index_catalog
+    from lyricmood.indexing import index_catalog
     from lyricmood.inference import EmotionPredictor
 
     setup(tmp_path)
@@ -598,13 +599,13 @@ def test_kill_during_index_build_then_resume(model_dir, predictor, tmp_path, cap
     out = tmp_path / "idx"
     process = _python(f"""
         import time
-        from lyricmood import index
+        from lyricmood import indexing
         from lyricmood.cli import main
-        write = index._Checkpoint.write
+        write = indexing._Checkpoint.write
         def slow_write(self, songs):
             write(self, songs)
             time.sleep(0.5)  # leave the test time to kill between checkpoints
-        index._Checkpoint.write = slow_write
+        indexing._Checkpoint.write = slow_write
         main(["index", {str(catalog)!r}, "--out", {str(out)!r}, "--model", {str(model_dir)!r},
               "--checkpoint-every", "2", "--no-progress"])
     """, TORCH_NUM_THREADS="1", OMP_NUM_THREADS="1")

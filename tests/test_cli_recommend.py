@@ -122,7 +122,7 @@ def test_analyze_and_heatmap(index_dir, model_dir, tmp_path, capsys):
 
 
 def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, capsys):
-    import lyricmood.index as index_module
+    import lyricmood.indexing as indexing_module
     from lyricmood import default_model
     from lyricmood.io import cache_dir
 
@@ -130,14 +130,14 @@ def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, 
     monkeypatch.setattr(default_model, "default_model_path", lambda: model_dir)
     monkeypatch.setattr(default_model, "shipped_fingerprint", lambda folder=None: "0" * 64)
     demo_id = json.loads(
-        (Path(index_module.__file__).parent / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines()[0]
+        (Path(indexing_module.__file__).parent / "demo" / "catalog.jsonl").read_text(encoding="utf-8").splitlines()[0]
     )["id"]
     rows = run_json(capsys, "recommend", "--song", demo_id, "-k", "3", "--format", "json")
     assert len(rows) == 3 and demo_id not in [r["id"] for r in rows]
     built = list((cache_dir() / "indexes").glob("demo-*"))
     assert len(built) == 1
     calls = []
-    monkeypatch.setattr(index_module, "build_index", lambda *a, **k: calls.append(1))
+    monkeypatch.setattr(indexing_module, "build_index", lambda *a, **k: calls.append(1))
     again = run_json(capsys, "recommend", "--song", demo_id, "-k", "3", "--format", "json")
     assert again == rows and not calls  # reused from the cache
     vectors = SongIndex.load(built[0]).vectors

@@ -206,7 +206,7 @@ def _absolute_paths(text: str, extra: list[str]) -> list[str]:
 
 
 def test_nothing_shipped_or_written_names_a_machine_path(trained, tmp_path, goemotions_dir):
-    from lyricmood.index import index_catalog
+    from lyricmood.indexing import index_catalog
     from lyricmood.inference import EmotionPredictor
 
     index_dir = tmp_path / "index"

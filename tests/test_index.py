@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from lyricmood.errors import LyricMoodError
-from lyricmood.index import SongIndex, build_index, read_index_info
+from lyricmood.index import SongIndex, read_index_info
+from lyricmood.indexing import build_index
 from lyricmood.inference import EmotionPredictor, SongEmotion
 from lyricmood.recommender import Recommender
 from lyricmood.testing import make_tiny_predictor
@@ -166,6 +167,22 @@ def test_build_index_matches_direct_scoring(predictor):
         build_index(bad, predictor, progress=False, num_processes=1, process_index=0)
     with pytest.raises(LyricMoodError, match="duplicate song id 'song-0'"):
         build_index(rows + rows[:1], predictor, progress=False, num_processes=1, process_index=0)
+
+
+def test_building_splits_each_scored_song_once(predictor, monkeypatch):
+    from lyricmood import lyrics
+
+    rows = catalog(6)
+    calls = []
+    original = lyrics.split_lyrics
+    monkeypatch.setattr(lyrics, "split_lyrics", lambda text: calls.append(text) or original(text))
+    first = build_index(rows[:4], predictor, progress=False, num_processes=1, process_index=0)
+    assert sorted(calls) == sorted(r["lyrics"] for r in rows[:4])
+    calls.clear()
+    updated = build_index(rows, predictor, progress=False, reuse=first, num_processes=1, process_index=0)
+    assert sorted(calls) == sorted(r["lyrics"] for r in rows[4:])  # reused songs are not split at all
+    expected = predictor.score_song(rows[5]["lyrics"])
+    np.testing.assert_allclose(updated.get("song-5")["vector"], expected.vector, atol=1e-6)
 
 
 def test_interrupted_build_resumes_to_the_same_index(tmp_path, predictor, monkeypatch):

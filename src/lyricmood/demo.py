@@ -61,7 +61,7 @@ def shipped_demo_index() -> SongIndex | None:
 def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:
     """The demo catalog's index for ``predictor``'s model: the shipped one if the model matches, else one
     built once into ``cache_dir()/indexes/demo-<fingerprint>`` and reused."""
-    from .index import build_index, load_catalog
+    from .indexing import build_index, load_catalog
     from .io import cache_dir
 
     fingerprint = predictor.fingerprint
@@ -122,7 +122,7 @@ def build_demo_index(
 ) -> Path:
     """Score the demo catalog with the default model (or ``model_path``) and save it to ``out_dir``
     (default: the package's ``lyricmood/demo/index``, shipped so a fresh install needs no indexing)."""
-    from .index import build_index, load_catalog
+    from .indexing import build_index, load_catalog
 
     predictor = _default_predictor(model_path)
     index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)

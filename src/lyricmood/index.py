@@ -6,8 +6,7 @@ plus lyricmood's ownership marker ``.lyricmood`` (see :mod:`lyricmood.io`): savi
 files lyricmood wrote, never another file in the folder, and never writes into a folder it did not create.
 Saves hold the folder's lock and loads verify the very bytes they parse, so concurrent saves and loads are safe.
 Vectors from different models, or over different label sets, are never mixed: they would not be
-comparable. Building streams the catalog, checkpoints progress so that an interrupted build
-resumes, and splits the songs over processes under ``accelerate launch``.
+comparable. Building an index from a catalog lives in :mod:`lyricmood.indexing`.
 
 Example:
     >>> import numpy as np
@@ -22,27 +21,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
-import math
-import os
-import re
 import time
-from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
 from .emotions import SongEmotion
 from .errors import LyricMoodError
-from .io import cache_dir, check_ours, claim_folder, folder_lock, remove_ours, sha256_file, staged_folder
-
-if TYPE_CHECKING:  # loading an index needs no torch; only building one does (lyricmood.inference)
-    from .inference import EmotionPredictor
-
-logger = logging.getLogger(__name__)
+from .io import folder_lock, sha256_file, staged_folder
 
 FORMAT = "lyricmood-index"
 VERSION = 2  # 2: songs may carry pooled emotion features, the ranking representation (1: probabilities only)
@@ -72,9 +61,6 @@ def valid_song_id(value: Any) -> str:
         )
     return value
 
-
-def lyrics_sha1(lyrics: str) -> str:
-    return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
 
 
 @dataclass(eq=False)
@@ -344,7 +330,7 @@ class SongIndex:
         }
         if self.features is not None:
             tensors["features"] = np.ascontiguousarray(self.features, dtype=np.float32)
-        with staged_folder(path, "index", last=INFO_FILE, legacy=_is_unmarked_index) as tmp:
+        with staged_folder(path, "index", last=INFO_FILE, legacy=is_unmarked_index) as tmp:
             save_file(tensors, str(tmp / VECTORS_FILE), metadata={"format": FORMAT, "fingerprint": self.fingerprint})
             with open(tmp / SONGS_FILE, "w", encoding="utf-8") as f:
                 for song_id, meta in zip(self.ids, self.metadata):
@@ -460,15 +446,7 @@ def _read_consistent(path: Path) -> tuple[dict, dict[str, bytes]]:
     raise problem
 
 
-_CHECKPOINT_ENTRY = re.compile(r"(shard|result)-\d+-of-\d+|part-\d{6}")
-
-
-def _is_unmarked_checkpoint(folder: Path) -> bool:
-    """A build checkpoint written before lyricmood marked its folders: only shard, result and part folders."""
-    return all(entry.is_dir() and _CHECKPOINT_ENTRY.fullmatch(entry.name) for entry in folder.iterdir())
-
-
-def _is_unmarked_index(folder: Path) -> bool:
+def is_unmarked_index(folder: Path) -> bool:
     """An index folder written before lyricmood marked its folders: ``index.json`` of our format."""
     try:
         return json.loads((folder / INFO_FILE).read_text(encoding="utf-8")).get("format") == FORMAT
@@ -578,341 +556,3 @@ def read_index_info(path: str | Path) -> dict:
         if not valid(info[key]):
             raise LyricMoodError(f"{INFO_FILE} has an invalid {key!r}", file=path, field=key, hint=REBUILD_HINT)
     return info
-
-
-# ------------------------------------------------------------------------------------------------
-# Building
-
-
-def load_catalog(catalog: str | Path) -> Any:
-    """A catalog as a ``datasets.Dataset``: ``"demo"``, a CSV / JSONL / .txt / .lrc file, or a folder of them."""
-    from .datasets_scripts import load_builder_dataset
-
-    if str(catalog) == "demo":
-        return load_builder_dataset("lyrics_catalog", "demo")["train"]
-    path = Path(catalog).expanduser()
-    if not path.exists():
-        raise LyricMoodError(
-            "catalog not found", file=path, hint="give a CSV / JSONL file, a folder of .txt/.lrc, or 'demo'"
-        )
-    if path.is_dir():
-        return load_builder_dataset("lyrics_catalog", data_dir=path)["train"]
-    return load_builder_dataset("lyrics_catalog", data_files=str(path))["train"]
-
-
-def open_catalog(catalog: str | Path | Any) -> Any:
-    """:func:`load_catalog` for a path (under ``accelerate launch``, the main process first: it builds the
-    datasets cache, the others reuse it); rows or a dataset are returned as they are."""
-    if not isinstance(catalog, (str, Path, os.PathLike)):
-        return catalog
-    _, _, state = _distributed(None, None)
-    if state is None:
-        return load_catalog(catalog)
-    with state.main_process_first():
-        return load_catalog(catalog)
-
-
-def _rows(catalog: Any) -> Any:
-    if hasattr(catalog, "keys") and "train" in catalog and type(catalog) is not dict:
-        return catalog["train"]  # a DatasetDict
-    return catalog
-
-
-def _song_fields(row: dict, position: int) -> tuple[str, str, dict]:
-    if not isinstance(row, dict):
-        raise LyricMoodError(
-            f"catalog row {position + 1} is not a mapping", hint="give rows as dicts (id, title, lyrics …)"
-        )
-    song_id = row.get("id")
-    if song_id is None or not str(song_id).strip():
-        raise LyricMoodError(f"catalog row {position + 1} has no id", field="id", hint="give every song an id")
-    lyrics = row.get("lyrics")
-    if not isinstance(lyrics, str) or not lyrics.strip():
-        raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
-    meta = {key: row.get(key) for key in METADATA_FIELDS}
-    if meta["title"] is None:
-        meta["title"] = str(song_id)
-    return str(song_id).strip(), lyrics, meta
-
-
-class _Checkpoint:
-    """Songs scored so far by one process, saved as small index parts under ``folder``."""
-
-    def __init__(
-        self, folder: Path | None, fingerprint: str, labels: list[str], feature_size: int,
-        reuse: SongIndex | None = None,
-    ):
-        self.folder = folder
-        self.fingerprint = fingerprint
-        self.labels = labels
-        self.feature_size = feature_size
-        self.done: dict[str, tuple[str, SongEmotion]] = {}
-        self.parts = 0
-        if reuse is not None and reuse.features is None:
-            logger.warning("the index to update ranks by emotion probabilities only: every song is scored again")
-        elif reuse is not None:
-            reuse.check_compatible(fingerprint, labels, what="the songs of the index to update")
-            for song_id, meta in zip(reuse.ids, reuse.metadata):
-                if meta.get("lyrics_sha1"):
-                    self.done[song_id] = (meta["lyrics_sha1"], reuse.song_emotion(song_id))
-        if folder is None:
-            return
-        claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
-        # A part without index.json was being written when the build was killed: it is redone (and overwritten).
-        parts = sorted(part for part in folder.glob("part-*") if (part / INFO_FILE).is_file())
-        found: dict[str, tuple[str, SongEmotion]] = {}
-        try:
-            for part in parts:
-                index = SongIndex.load(part)
-                index.check_compatible(fingerprint, labels, what="the checkpointed songs")
-                if index.features is None:
-                    raise LyricMoodError("the checkpointed songs have no pooled emotion features")
-                for song_id, meta in zip(index.ids, index.metadata):
-                    found[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
-        except LyricMoodError as err:
-            logger.warning("discarding the checkpoint in %s (%s)", folder, err)
-            remove_ours(folder)
-            claim_folder(folder, "checkpoint")
-            return
-        self.done.update(found)
-        self.parts = len(parts)
-        if self.done:
-            logger.info("resuming: %d songs already scored in %s", len(self.done), folder)
-
-    def reuse(self, song_id: str, sha1: str) -> SongEmotion | None:
-        hit = self.done.get(song_id)
-        return hit[1] if hit is not None and hit[0] == sha1 else None
-
-    def write(self, songs: list[tuple[str, dict, SongEmotion]]) -> None:
-        if self.folder is None or not songs:
-            return
-        part = SongIndex.empty(self.labels, self.fingerprint, feature_size=self.feature_size)
-        part.add_many([s[0] for s in songs], [s[2] for s in songs], [s[1] for s in songs])
-        part.save(self.folder / f"part-{self.parts:06d}")
-        self.parts += 1
-
-
-def _distributed(process_index: int | None, num_processes: int | None) -> tuple[int, int, Any]:
-    if num_processes is not None:
-        return int(process_index or 0), int(num_processes), None
-    try:
-        from accelerate import PartialState
-    except ImportError:  # accelerate is a dependency, but a plain single process needs none of it
-        return 0, 1, None
-    import torch
-
-    # PartialState goes multi-process on CPU (gloo) only when told to use the CPU.
-    world = int(os.environ.get("WORLD_SIZE", "1") or 1)
-    cpu = os.environ.get("ACCELERATE_USE_CPU", "").lower() in ("1", "true", "yes") or (
-        world > 1 and not torch.cuda.is_available()
-    )
-    state = PartialState(cpu=cpu)
-    return state.process_index, state.num_processes, state
-
-
-def build_index(
-    catalog: Iterable[dict] | Any,
-    predictor: EmotionPredictor,
-    *,
-    progress: bool = True,
-    checkpoint_dir: str | Path | None = None,
-    checkpoint_every: int = 64,
-    reuse: SongIndex | None = None,
-    process_index: int | None = None,
-    num_processes: int | None = None,
-) -> SongIndex | None:
-    """Score every song of ``catalog`` (rows with id, title, lyrics, artist, year, lang …) into a :class:`SongIndex`.
-
-    The catalog is streamed: songs are scored in batches as they come. With ``checkpoint_dir``, every
-    ``checkpoint_every`` scored songs are saved there, and a rerun skips the songs already scored
-    (same id and same lyrics): an interrupted build resumes. Delete the folder once the index is saved.
-    ``reuse``: an index made by the same model whose songs with unchanged lyrics are taken as they are
-    (an update scores only new and edited songs).
-
-    Under ``accelerate launch`` (or with ``process_index`` / ``num_processes``), process ``r`` of ``w``
-    scores ``songs[r::w]``; all wait, then process 0 merges the shards in catalog order and returns the
-    index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
-    cache), which must be shared by all processes.
-    """
-    from .lyrics import split_lyrics
-
-    _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
-    _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
-    if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
-        raise LyricMoodError(
-            f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
-            hint="pass a list of dicts, a datasets.Dataset, or use load_catalog(path) for a file",
-        )
-    rank, world, state = _distributed(process_index, num_processes)
-    fingerprint, labels = predictor.fingerprint, list(predictor.labels)
-    own_folder = checkpoint_dir is None and world > 1
-    if own_folder:
-        checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
-    root = None
-    if checkpoint_dir is not None:
-        root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
-    checkpoint = _Checkpoint(
-        root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, predictor.feature_size, reuse
-    )
-
-    rows = _rows(catalog)
-    total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
-    from tqdm.auto import tqdm
-
-    bar = tqdm(total=total, desc="indexing songs", unit="song", disable=not progress or rank != 0)
-    results: list[tuple[int, str, dict, SongEmotion]] = []
-    queue: deque[tuple[int, str, dict]] = deque()
-    seen: set[str] = set()
-
-    def to_score() -> Iterator[str]:
-        for position, row in enumerate(rows):
-            song_id, lyrics, meta = _song_fields(row, position)
-            if song_id in seen:
-                raise LyricMoodError(
-                    f"duplicate song id {song_id!r} in the catalog", field="id", hint="make every id unique"
-                )
-            seen.add(song_id)
-            if position % world != rank:
-                continue
-            meta["lyrics_sha1"] = sha1 = lyrics_sha1(lyrics)
-            reused = checkpoint.reuse(song_id, sha1)
-            if reused is not None:
-                results.append((position, song_id, meta, reused))
-                bar.update(1)
-                continue
-            try:
-                split_lyrics(lyrics)  # checked here, where the song is known, to name it in the error
-            except LyricMoodError as err:
-                raise LyricMoodError(f"song {song_id!r}: {err.message}", field="lyrics", hint=err.hint) from None
-            queue.append((position, song_id, meta))
-            yield lyrics
-
-    fresh: list[tuple[str, dict, SongEmotion]] = []
-    try:
-        for emotion in predictor.score_songs(to_score()):
-            position, song_id, meta = queue.popleft()
-            results.append((position, song_id, meta, emotion))
-            fresh.append((song_id, meta, emotion))
-            bar.update(1)
-            if len(fresh) >= checkpoint_every:
-                checkpoint.write(fresh)
-                fresh = []
-    finally:
-        bar.close()
-    checkpoint.write(fresh)
-    if not seen:
-        raise LyricMoodError("the catalog has no songs", hint="give at least one song (id, title, lyrics)")
-
-    if world == 1:
-        return _assemble(results, labels, fingerprint, predictor)
-    shard = _assemble(results, labels, fingerprint, predictor, keep_positions=True)
-    shard.save(root / f"result-{rank}-of-{world}")
-    if state is not None:
-        state.wait_for_everyone()
-    if rank != 0:
-        return None
-    merged: list[tuple[int, str, dict, SongEmotion]] = []
-    for r in range(world):
-        part = SongIndex.load(root / f"result-{r}-of-{world}")
-        for song_id, meta in zip(part.ids, part.metadata):
-            meta = dict(meta)
-            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
-    index = _assemble(merged, labels, fingerprint, predictor)
-    if own_folder:
-        remove_ours(root)
-    return index
-
-
-def _assemble(
-    results: list[tuple[int, str, dict, SongEmotion]],
-    labels: list[str],
-    fingerprint: str,
-    predictor: EmotionPredictor,
-    keep_positions: bool = False,
-) -> SongIndex:
-    results = sorted(results, key=lambda r: r[0])
-    index = SongIndex.empty(labels, fingerprint, model=_model_name(predictor), feature_size=predictor.feature_size)
-    index.add_many(
-        [r[1] for r in results],
-        [r[3] for r in results],
-        [{**r[2], "_position": r[0]} if keep_positions else r[2] for r in results],
-    )
-    return index
-
-
-def _model_name(predictor: EmotionPredictor) -> str | None:
-    """The model as index.json records it: a Hub id or a plain name ("default"), never a local path."""
-    from .model_card import public_model_name
-
-    name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
-    return public_model_name(str(name)) if name else None
-
-
-def _check_positive(value: Any, what: str, flag: str) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise LyricMoodError(f"the {what} must be a whole number ≥ 1, got {value!r}", field=flag)
-
-
-def partial_path(out: str | Path) -> Path:
-    """Where the build of the index ``out`` checkpoints: the sibling folder ``<out>.partial``."""
-    out = Path(out).absolute()
-    return out.with_name(out.name + ".partial")
-
-
-def check_index_out(out: str | Path, *, overwrite: bool = False, update: bool = False) -> None:
-    """Before any scoring, refuse an ``out`` the build could not write or must not touch.
-
-    An existing index is replaced only when asked (``overwrite`` or ``update``), and only if it is
-    lyricmood's (marker, or an index written before markers); any other existing file or folder is
-    refused, as is a ``<out>.partial`` folder lyricmood did not create, or a path under a file.
-    """
-    out = Path(out)
-    if out.exists() and not (overwrite or update):
-        if not out.is_dir() or any(out.iterdir()):
-            raise LyricMoodError(
-                "already exists", file=out,
-                hint="pass --update to add/refresh songs of an index, --overwrite to rebuild it, or choose a new --out",
-            )
-    check_ours(out, "index", legacy=_is_unmarked_index)
-    if update and out.exists() and not (out / INFO_FILE).is_file():
-        raise LyricMoodError(f"--update needs an existing index, and {out} has none", file=out,
-                             hint="drop --update to build a new index")
-    check_ours(partial_path(out), "checkpoint", legacy=_is_unmarked_checkpoint)
-
-
-def index_catalog(
-    catalog: str | Path | Iterable[dict] | Any,
-    predictor: EmotionPredictor,
-    out: str | Path,
-    *,
-    progress: bool = True,
-    checkpoint_every: int = 64,
-    overwrite: bool = False,
-    update: bool = False,
-) -> SongIndex | None:
-    """Build the index of ``catalog`` and save it to ``out``, checkpointing into ``<out>.partial/``.
-
-    An interrupted run resumes from the checkpoint when rerun; the checkpoint is removed once the
-    index is saved. An existing ``out`` is refused unless ``overwrite`` (rebuild) or ``update``: then
-    the songs whose lyrics did not change are kept, new and edited songs are scored, songs no longer
-    in the catalog are dropped; the existing index must come from the same model. Returns the index
-    on the main process (``None`` on the others under ``accelerate launch``).
-    """
-    out = Path(out)
-    check_index_out(out, overwrite=overwrite, update=update)
-    reuse = None
-    if update and out.exists():
-        reuse = SongIndex.load(out)
-        reuse.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
-    _, world, state = _distributed(None, None)
-    catalog = open_catalog(catalog)
-    partial = partial_path(out)
-    index = build_index(
-        catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse
-    )
-    if index is not None:
-        index.save(out)
-        remove_ours(partial)
-    if state is not None and world > 1:
-        state.wait_for_everyone()
-    return index

@@ -7,6 +7,7 @@ import json
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
@@ -14,6 +15,9 @@ from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .emotions import SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError
+
+if TYPE_CHECKING:
+    from .lyrics import Section
 
 
 def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
@@ -151,8 +155,13 @@ class EmotionPredictor:
         token-weighted mean. Raises :class:`LyricMoodError` for empty lyrics or lyrics without letters."""
         return next(iter(self.score_songs([lyrics])))
 
-    def score_songs(self, lyrics: Iterable[str], *, chunks_per_call: int | None = None) -> Iterator[SongEmotion]:
+    def score_songs(
+        self, lyrics: Iterable[str | list[Section]], *, chunks_per_call: int | None = None
+    ) -> Iterator[SongEmotion]:
         """Score many songs lazily, in input order, with bounded memory.
+
+        Each song is its lyrics, or its sections as :func:`~lyricmood.lyrics.split_lyrics` returns them
+        (a caller that split them already, to check them, does not pay for a second split).
 
         A song's vector is the mean of its chunks' distributions weighted by their token counts: a long
         line carries more words, hence more evidence, than a one-word hook, and every line counts (none
@@ -162,7 +171,7 @@ class EmotionPredictor:
         Chunks of consecutive songs share batches; at most ``chunks_per_call`` (default 8 × batch size) chunk
         texts are held at once, and each song keeps only running sums, so a 1 MB lyrics file streams through.
         """
-        from .lyrics import content_tokens, iter_chunks, split_lyrics
+        from .lyrics import Section, content_tokens, iter_chunks, split_lyrics
 
         if isinstance(lyrics, (str, bytes)):  # iterating it would score each character as a song
             raise LyricMoodTypeError(
@@ -190,7 +199,8 @@ class EmotionPredictor:
                 yield songs.popleft().result(self.labels)
 
         for text in lyrics:
-            sections = split_lyrics(text)
+            split = isinstance(text, list) and bool(text) and all(isinstance(s, Section) for s in text)
+            sections = text if split else split_lyrics(text)
             song = _SongSums([s.name for s in sections], len(self.labels), self.feature_size)
             songs.append(song)
             for chunk in iter_chunks(sections, self.tokenizer, max_tokens):

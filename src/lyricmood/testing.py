@@ -150,7 +150,7 @@ def demo_songs() -> list[dict]:
 
 def make_tiny_index(rows: Sequence[dict], predictor):
     """A `SongIndex` of catalog ``rows`` scored by ``predictor`` (no progress bar)."""
-    from .index import build_index
+    from .indexing import build_index
 
     return build_index(list(rows), predictor, progress=False)
 

@@ -556,7 +556,7 @@ class SpaceHandlers:
         Returns (uploaded catalog or None, status message, catalog source, browse table). On a bad file the
         session keeps its previous upload (the caller passes it back; here None means "no change").
         """
-        from .index import build_index
+        from .indexing import build_index
 
         lang = _ui_lang(ui_lang)
         started = time.perf_counter()

@@ -35,7 +35,7 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.default_model import resolve_model
-    from lyricmood.index import _distributed, check_index_out, index_catalog, open_catalog
+    from lyricmood.indexing import _distributed, check_index_out, index_catalog, open_catalog
     from lyricmood.inference import EmotionPredictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
