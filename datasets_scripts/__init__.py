@@ -8,6 +8,11 @@
     ['admiration', 'amusement', 'anger']
 
 :func:`export_parquet` writes Parquet shards and a dataset card, ready for ``huggingface_hub.upload_folder``.
+
+Imports run one way: the library may use these builders; the builders use only the library's leaf modules
+:mod:`lyricmood.errors` (the error users see) and :mod:`lyricmood.catalog` (songs: reading and checking a
+lyrics catalog), which import nothing but the standard library. So a builder never pulls in torch, the
+index or the CLI, and the library's catalog logic lives in the library, not here.
 """
 
 from __future__ import annotations

@@ -17,7 +17,10 @@ from typing import Any
 import datasets
 from datasets.data_files import DataFilesDict, DataFilesList
 
+from lyricmood.catalog import UniqueIds, read_text
 from lyricmood.errors import LyricMoodError
+
+__all__ = ["UniqueIds", "read_text"]  # shared with the other builders; they live with the songs
 
 DataFilesArg = str | os.PathLike | Sequence[str | os.PathLike] | dict[str, Any]
 
@@ -144,26 +147,6 @@ class LocalFilesBuilder(datasets.GeneratorBasedBuilder):
         return Path(self.config.data_dir)
 
 
-def read_text(path: Path, *, what: str = "file") -> str:
-    """The text of a UTF-8 file (a BOM is accepted).
-
-    Raises ``LyricMoodError`` for a missing file or bytes that are not UTF-8, naming the line.
-    """
-    if not path.is_file():
-        raise LyricMoodError(f"{what} not found", file=path, hint="check the data folder, or the file name")
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise LyricMoodError(
-            f"not valid UTF-8 (byte 0x{data[err.start]:02x})",
-            file=path,
-            line=line,
-            hint="re-save the file as UTF-8 (e.g. `iconv -f cp949 -t utf-8 in > out`)",
-        ) from None
-
-
 def read_lines(path: Path, *, what: str = "file") -> list[str]:
     """Lines of a UTF-8 text file (see :func:`read_text`), without line endings."""
     lines = read_text(path, what=what).split("\n")
@@ -213,25 +196,6 @@ def require_text(path: Path, line_no: int | None, text: Any, field: str = "text"
             "empty text", file=path, line=line_no, field=field, hint="remove the row or fill in its text"
         )
     return str(text).strip()
-
-
-class UniqueIds:
-    """Remembers ids and where they were seen; raises on the second occurrence."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, str] = {}
-
-    def add(self, id_: str, path: Path, line_no: int | None, field: str = "id") -> None:
-        where = f"{path.name}" + (f" line {line_no}" if line_no is not None else "")
-        if id_ in self._seen:
-            raise LyricMoodError(
-                f"duplicate id {id_!r} (first seen in {self._seen[id_]})",
-                file=path,
-                line=line_no,
-                field=field,
-                hint="make every id unique",
-            )
-        self._seen[id_] = where
 
 
 def split_from_name(name: str, default: str = "train") -> str:

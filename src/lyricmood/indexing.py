@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .catalog import catalog_songs
 from .emotions import SongEmotion
 from .errors import LyricMoodError
 from .index import INFO_FILE, METADATA_FIELDS, SongIndex, is_unmarked_index
@@ -77,21 +78,13 @@ def _rows(catalog: Any) -> Any:
     return catalog
 
 
-def _song_fields(row: dict, position: int) -> tuple[str, str, dict]:
-    if not isinstance(row, dict):
-        raise LyricMoodError(
-            f"catalog row {position + 1} is not a mapping", hint="give rows as dicts (id, title, lyrics …)"
-        )
-    song_id = row.get("id")
-    if song_id is None or not str(song_id).strip():
-        raise LyricMoodError(f"catalog row {position + 1} has no id", field="id", hint="give every song an id")
-    lyrics = row.get("lyrics")
-    if not isinstance(lyrics, str) or not lyrics.strip():
-        raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
+def _song_meta(song_id: str, lyrics: str, row: dict) -> dict:
+    """What the index keeps of a catalog row besides its vectors (the title falls back to the id)."""
     meta = {key: row.get(key) for key in METADATA_FIELDS}
     if meta["title"] is None:
-        meta["title"] = str(song_id)
-    return str(song_id).strip(), lyrics, meta
+        meta["title"] = song_id
+    meta["lyrics_sha1"] = lyrics_sha1(lyrics)
+    return meta
 
 
 class _Checkpoint:
@@ -221,20 +214,17 @@ def build_index(
     bar = tqdm(total=total, desc="indexing songs", unit="song", disable=not progress or rank != 0)
     results: list[tuple[int, str, dict, SongEmotion]] = []
     queue: deque[tuple[int, str, dict]] = deque()
-    seen: set[str] = set()
+
+    in_catalog = 0
 
     def to_score() -> Iterator[list[Section]]:
-        for position, row in enumerate(rows):
-            song_id, lyrics, meta = _song_fields(row, position)
-            if song_id in seen:
-                raise LyricMoodError(
-                    f"duplicate song id {song_id!r} in the catalog", field="id", hint="make every id unique"
-                )
-            seen.add(song_id)
+        nonlocal in_catalog
+        for position, song_id, lyrics, row in catalog_songs(rows):
+            in_catalog += 1
             if position % world != rank:
                 continue
-            meta["lyrics_sha1"] = sha1 = lyrics_sha1(lyrics)
-            reused = checkpoint.reuse(song_id, sha1)
+            meta = _song_meta(song_id, lyrics, row)
+            reused = checkpoint.reuse(song_id, meta["lyrics_sha1"])
             if reused is not None:
                 results.append((position, song_id, meta, reused))
                 bar.update(1)
@@ -259,7 +249,7 @@ def build_index(
     finally:
         bar.close()
     checkpoint.write(fresh)
-    if not seen:
+    if not in_catalog:
         raise LyricMoodError("the catalog has no songs", hint="give at least one song (id, title, lyrics)")
 
     if world == 1:

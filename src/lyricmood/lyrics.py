@@ -54,8 +54,7 @@ class Chunk:
 
 def read_lyrics_file(path: str | Path) -> str:
     """The lyrics of a UTF-8 text or ``.lrc`` file (LRC timestamps and tags dropped)."""
-    from .datasets_scripts._common import read_text
-    from .datasets_scripts.lyrics_catalog import parse_lrc
+    from .catalog import parse_lrc, read_text
 
     if Path(path).is_dir():
         raise LyricMoodError("is a folder, not a lyrics file", file=path, hint="give one UTF-8 text or .lrc file")

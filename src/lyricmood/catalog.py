@@ -1,0 +1,320 @@
+"""Songs: the catalog record, its readers (CSV, JSON Lines, ``.txt`` / ``.lrc``), and its validation, done here once.
+
+A song is a dict with the fields of :data:`SONG_FIELDS`. :func:`read_songs` reads and checks the user's files
+(errors name the file, line and field); :func:`catalog_songs` checks rows given in memory (a list of dicts,
+or a ``datasets.Dataset``) as the index is built. The ``lyrics_catalog`` dataset builder is a thin adapter
+over this module.
+
+This is a leaf module: standard library and :mod:`lyricmood.errors` only, so that the dataset builders
+(``lyricmood.datasets_scripts``) may import it without importing the rest of the library.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import LyricMoodError
+
+SUFFIXES = (".csv", ".jsonl", ".txt", ".lrc")
+REQUIRED_COLUMNS = ("id", "title", "lyrics")
+OPTIONAL_COLUMNS = ("artist", "year", "lang", "intended_mood")
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_TIMESTAMP = re.compile(r"\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]|<\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?>")
+#: the years a catalog may give (the ``year`` feature is int32; 0-9999 catches typos such as 1e12)
+MAX_YEAR = 9999
+#: the fields of a song record, as :func:`read_songs` returns it
+SONG_FIELDS = ("id", "title", "artist", "year", "lang", "lyrics", "intended_mood")
+_ID_TAG = re.compile(r"^\[(ti|ar|al|au|by|offset|length|re|ve|tool|#)\s*:(.*)\]$", re.IGNORECASE)
+
+
+
+def detect_lang(text: str) -> str:
+    """``"ko"`` if Hangul makes up at least 30 % of the letters in ``text``, else ``"en"``.
+
+    Deliberately tiny: lyrics mix languages (an English hook in a Korean song), so a song is
+    Korean when a good share of its letters are Hangul, not when all are.
+
+    >>> detect_lang("사랑해 baby, 오늘 밤"), detect_lang("I love you, 사랑해"), detect_lang("1 2 3")
+    ('ko', 'en', 'en')
+    """
+    letters = sum(1 for ch in text if ch.isalpha())
+    if not letters:
+        return "en"
+    return "ko" if len(_HANGUL.findall(text)) / letters >= 0.3 else "en"
+
+
+def parse_lrc(text: str) -> tuple[dict[str, str], str]:
+    """LRC or plain text → (``{"ti": …, "ar": …}`` tags, lyrics).
+
+    Timestamps (``[01:23.45]``, ``<01:23.45>``) and ID tags (``[ti:]``, ``[ar:]``, ``[al:]``,
+    ``[length:]``…) are removed; section tags (``[Chorus]``, ``[Verse 1]``, ``[후렴]``) stay as lines;
+    runs of blank lines become one (a verse break).
+
+    >>> parse_lrc("[ti:Rain]\\n[ar:Someone]\\n[00:01.00][Chorus]\\n[00:02.50]hello <00:03.00>rain\\n\\n\\n[00:05.00]bye")
+    ({'ti': 'Rain', 'ar': 'Someone'}, '[Chorus]\\nhello rain\\n\\nbye')
+    """
+    tags: dict[str, str] = {}
+    lines: list[str] = []
+    for raw in text.splitlines():
+        stripped = raw.strip()
+        tag = _ID_TAG.match(stripped)
+        if tag:
+            tags[tag.group(1).lower()] = tag.group(2).strip()
+            continue
+        line = re.sub(r"\s{2,}", " ", _TIMESTAMP.sub("", stripped)).strip()
+        if line or (lines and lines[-1]):
+            lines.append(line)
+    while lines and not lines[-1]:
+        lines.pop()
+    return tags, "\n".join(lines)
+
+
+def demo_catalog_path() -> Path:
+    """The demo catalog shipped with lyricmood (``lyricmood/demo/catalog.jsonl``)."""
+    return Path(str(resources.files("lyricmood") / "demo" / "catalog.jsonl"))
+
+
+def read_text(path: Path, *, what: str = "file") -> str:
+    """The text of a UTF-8 file (a BOM is accepted).
+
+    Raises ``LyricMoodError`` for a missing file or bytes that are not UTF-8, naming the line.
+    """
+    if not path.is_file():
+        raise LyricMoodError(f"{what} not found", file=path, hint="check the data folder, or the file name")
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise LyricMoodError(
+            f"not valid UTF-8 (byte 0x{data[err.start]:02x})",
+            file=path,
+            line=line,
+            hint="re-save the file as UTF-8 (e.g. `iconv -f cp949 -t utf-8 in > out`)",
+        ) from None
+
+
+class UniqueIds:
+    """Remembers ids and where they were seen; raises on the second occurrence."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, str] = {}
+
+    def add(self, id_: str, path: Path, line_no: int | None, field: str = "id") -> None:
+        where = f"{path.name}" + (f" line {line_no}" if line_no is not None else "")
+        if id_ in self._seen:
+            raise LyricMoodError(
+                f"duplicate id {id_!r} (first seen in {self._seen[id_]})",
+                file=path,
+                line=line_no,
+                field=field,
+                hint="make every id unique",
+            )
+        self._seen[id_] = where
+
+
+def read_songs(paths: Iterable[Path]) -> list[dict[str, Any]]:
+    """The songs of catalog files (CSV, JSON Lines, ``.txt`` / ``.lrc``), checked: ids unique across all of them.
+
+    CSV and JSONL need ``id``, ``title``, ``lyrics``; ``artist``, ``year`` (integer or empty), ``lang``
+    (detected by :func:`detect_lang` when empty) and ``intended_mood`` are optional. A ``.txt`` / ``.lrc``
+    file is one song: id = file stem, title = ``[ti:]`` tag or the stem, artist = ``[ar:]`` tag or ``""``.
+    """
+    ids = UniqueIds()
+    songs = []
+    for path in paths:
+        found = read_file(path, ids)
+        if not found:
+            raise LyricMoodError(
+                "the file holds no song (only a header, or nothing)", file=path,
+                hint=f"add one song per row ({', '.join(REQUIRED_COLUMNS)} …) or leave the file out",
+            )
+        songs.extend(found)
+    return songs
+
+
+def read_file(path: Path, ids: UniqueIds) -> list[dict[str, Any]]:
+    """The songs of one catalog file; ``ids`` remembers the ids seen so far (a duplicate is an error)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        records = _csv_records(path)
+    elif suffix == ".jsonl":
+        records = _jsonl_records(path)
+    elif suffix in (".txt", ".lrc"):
+        records = [_text_record(path)]
+    else:
+        raise LyricMoodError(f"unsupported file type {suffix!r}", file=path, hint=f"use one of {', '.join(SUFFIXES)}")
+    return [song_record(path, line, record, ids) for line, record in records]
+
+
+def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer.
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, min(sys.maxsize, 2**31 - 1)))
+    try:
+        return _read_csv(path)
+    except csv.Error as err:
+        raise LyricMoodError(
+            f"not a valid CSV file ({err})", file=path, hint="save it as UTF-8 CSV with a header row"
+        ) from None
+    finally:
+        csv.field_size_limit(limit)
+
+def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
+    columns = [c.strip() for c in reader.fieldnames or []]
+    reader.fieldnames = columns
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise LyricMoodError(
+            f"column {twice[0]!r} appears {columns.count(twice[0])} times in the header", file=path, line=1,
+            field=twice[0], hint="give each column once",
+        )
+    for column in REQUIRED_COLUMNS:
+        if column not in columns:
+            raise LyricMoodError(
+                f"missing column {column!r} (columns: {', '.join(columns) or 'none'})",
+                file=path,
+                line=1,
+                field=column,
+                hint=f"the header row needs {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})",
+            )
+    records = []
+    start = 2
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as err:
+            raise LyricMoodError(f"not valid CSV ({err})", file=path, line=start,
+                                 hint="check the quotes of this row") from None
+        if None in record:  # more cells than the header has columns
+            raise LyricMoodError(
+                f"{len(columns) + len(record[None])} cells, the header has {len(columns)} columns",
+                file=path, line=start, hint="quote fields that contain commas",
+            )
+        records.append((start, record))
+        start = reader.line_num + 1  # a quoted field may span lines: report where the record starts
+
+def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    records = []
+    for line_no, line in enumerate(read_text(path, what="catalog file").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as err:
+            raise LyricMoodError(
+                f"invalid JSON ({err.msg})", file=path, line=line_no, hint="one JSON object per line"
+            ) from None
+        if not isinstance(record, dict):
+            raise LyricMoodError(
+                "expected a JSON object", file=path, line=line_no, hint="one JSON object per line"
+            )
+        for column in REQUIRED_COLUMNS:
+            if column not in record:
+                raise LyricMoodError(
+                    f"missing field {column!r}",
+                    file=path,
+                    line=line_no,
+                    field=column,
+                    hint=f"every line needs {', '.join(REQUIRED_COLUMNS)} (optional: {', '.join(OPTIONAL_COLUMNS)})",
+                )
+        records.append((line_no, record))
+    return records
+
+def _text_record(path: Path) -> tuple[None, dict[str, Any]]:
+    tags, lyrics = parse_lrc(read_text(path, what="lyrics file"))
+    return None, {
+        "id": path.stem,
+        "title": tags.get("ti") or path.stem,
+        "artist": tags.get("ar", ""),
+        "lyrics": lyrics,
+    }
+
+def song_record(path: Path, line: int | None, record: dict[str, Any], ids: UniqueIds) -> dict[str, Any]:
+    """One row of a catalog file (``line`` in ``path``) as a checked song record."""
+    def text(field: str) -> str:
+        value = record.get(field)
+        if isinstance(value, (dict, list, bool)):  # JSON Lines: an object or a list is not text
+            raise LyricMoodError(
+                f"expected text, got {type(value).__name__}", file=path, line=line, field=field,
+                hint=f"give {field} as a JSON string",
+            )
+        return "" if value is None else str(value).strip()
+
+    song_id = text("id")
+    if not song_id:
+        raise LyricMoodError("empty id", file=path, line=line, field="id", hint="give every song an id")
+    ids.add(song_id, path, line)
+    lyrics = text("lyrics")
+    if not lyrics:
+        raise LyricMoodError(
+            f"empty lyrics for song {song_id!r}",
+            file=path,
+            line=line,
+            field="lyrics",
+            hint="add its lyrics or remove it",
+        )
+    title = text("title")
+    if not title:
+        raise LyricMoodError(
+            f"empty title for song {song_id!r}", file=path, line=line, field="title", hint="give it a title"
+        )
+    year_text = text("year")
+    try:
+        year = int(float(year_text)) if year_text else None
+        if year_text and (float(year_text) != year or not 0 <= year <= MAX_YEAR):
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise LyricMoodError(
+            f"year {year_text!r} is not a whole number from 0 to {MAX_YEAR}",
+            file=path,
+            line=line,
+            field="year",
+            hint="write e.g. 1998, or leave it empty",
+        ) from None
+    return {
+        "id": song_id,
+        "title": title,
+        "artist": text("artist"),
+        "year": year,
+        "lang": text("lang").lower() or detect_lang(lyrics),
+        "lyrics": lyrics.replace("\r\n", "\n"),
+        "intended_mood": text("intended_mood") or None,
+    }
+
+
+def catalog_songs(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
+    """``(position, id, lyrics, row)`` for each in-memory catalog row (a dict, or a ``datasets.Dataset`` row).
+
+    Checks what indexing needs of rows not read by :func:`read_songs`: a mapping with an id, lyrics, and ids
+    unique in the catalog.
+    """
+    seen: set[str] = set()
+    for position, row in enumerate(rows):
+        if not isinstance(row, dict):
+            raise LyricMoodError(
+                f"catalog row {position + 1} is not a mapping", hint="give rows as dicts (id, title, lyrics …)"
+            )
+        song_id = row.get("id")
+        if song_id is None or not str(song_id).strip():
+            raise LyricMoodError(f"catalog row {position + 1} has no id", field="id", hint="give every song an id")
+        lyrics = row.get("lyrics")
+        if not isinstance(lyrics, str) or not lyrics.strip():
+            raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
+        song_id = str(song_id).strip()
+        if song_id in seen:
+            raise LyricMoodError(f"duplicate song id {song_id!r} in the catalog", field="id", hint="make every id unique")
+        seen.add(song_id)
+        yield position, song_id, lyrics, row
