@@ -65,7 +65,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from lyricmood.datasets_scripts import export_parquet
+    from lyricmood.dataset_export import export_parquet
 
     out = export_parquet(
         args.name,
