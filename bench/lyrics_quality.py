@@ -243,8 +243,6 @@ def representations(chunks: dict[str, np.ndarray], song: np.ndarray, weight: np.
 # ---------------------------------------------------------------------------- main
 def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int, fingerprint: str,
                  backbone, backbone_tokenizer, rng: np.random.Generator) -> dict:
-    from lyricmood.inference import EmotionPredictor  # noqa: F401  (the model is a LyricMood classifier)
-
     n = len(rows)
     y = np.array([row["label"] for row in rows])
     lyrics = [row["lyrics"] for row in rows]

@@ -79,7 +79,7 @@ def public_model_name(name_or_path: str) -> str:
     A Hub id stays; lyricmood's embedded default model is "default"; another local folder is named by
     the Hub id its config records, else by its own name.
 
-    >>> public_model_name("klue/bert-base"), public_model_name("/home/me/runs/my-model")
+    >>> public_model_name("klue/bert-base"), public_model_name(str(Path.home() / "runs" / "my-model"))
     ('klue/bert-base', 'my-model')
     """
     if not _is_local(name_or_path):
