@@ -44,6 +44,7 @@ BUILDERS: dict[str, type[LocalFilesBuilder]] = {
 __all__ = [
     "AIHubEmotion",
     "BUILDERS",
+    "builder_class",
     "GoEmotions",
     "Kote",
     "LyricsCatalog",
@@ -56,7 +57,8 @@ __all__ = [
 ]
 
 
-def _builder_class(name: str) -> type[LocalFilesBuilder]:
+def builder_class(name: str) -> type[LocalFilesBuilder]:
+    """The builder class called ``name``, or a :class:`LyricMoodError` listing the known ones."""
     try:
         return BUILDERS[name]
     except KeyError:
@@ -73,7 +75,7 @@ def get_builder(
 ) -> LocalFilesBuilder:
     """The builder ``BUILDERS[name]`` for ``config_name``, with unknown names and options reported
     as :class:`LyricMoodError`. ``cache_dir`` defaults to ``datasets``' cache (under ``$HF_HOME``)."""
-    cls = _builder_class(name)
+    cls = builder_class(name)
     if config_name is not None and config_name not in cls.builder_configs:
         raise LyricMoodError(
             f"unknown config {config_name!r} for {name}",
@@ -127,7 +129,7 @@ def load_builder_dataset(
 
 def dataset_card(name: str) -> str:
     """The dataset card of builder ``name`` (``datasets_scripts/<name>.md``), as shipped."""
-    _builder_class(name)
+    builder_class(name)
     return (resources.files(__package__) / f"{name}.md").read_text(encoding="utf-8")
 
 
@@ -137,7 +139,7 @@ def config_languages(name: str, config_name: str | None = None) -> list[str]:
     >>> config_languages("goemotions", "ko-ekman"), config_languages("kote")
     (['ko'], ['ko'])
     """
-    cls = _builder_class(name)
+    cls = builder_class(name)
     langs = getattr(cls.builder_configs.get(config_name or cls.DEFAULT_CONFIG_NAME), "langs", None)
     if langs:
         return list(langs)

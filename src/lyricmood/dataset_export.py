@@ -19,7 +19,7 @@ import datasets
 from datasets.info import DatasetInfosDict
 from huggingface_hub import DatasetCard
 
-from .datasets_scripts import _builder_class, config_languages, dataset_card, load_builder_dataset
+from .datasets_scripts import builder_class, config_languages, dataset_card, load_builder_dataset
 from .errors import LyricMoodError
 from .io import atomic_path, check_ours, write_marker
 
@@ -115,7 +115,7 @@ def export_parquet(
             hint="choose another --out, or pass --overwrite to replace it",
         )
     check_ours(out, EXPORT_KIND)  # --overwrite replaces only an earlier export (marked), never another folder
-    cls = _builder_class(name)
+    cls = builder_class(name)
     configs = list(configs or [cls.DEFAULT_CONFIG_NAME])
     # Build everything first: a bad input must not leave a half-written folder behind.
     built = {c: load_builder_dataset(name, c, data_dir, data_files, cache_dir, **config_kwargs) for c in configs}

@@ -78,11 +78,11 @@ def _rows(catalog: Any) -> Any:
     return catalog
 
 
-def _song_meta(song_id: str, lyrics: str, row: dict) -> dict:
+def _song_meta(lyrics: str, row: dict) -> dict:
     """What the index keeps of a catalog row besides its vectors (the title falls back to the id)."""
     meta = {key: row.get(key) for key in METADATA_FIELDS}
     if meta["title"] is None:
-        meta["title"] = song_id
+        meta["title"] = str(row["id"])
     meta["lyrics_sha1"] = lyrics_sha1(lyrics)
     return meta
 
@@ -214,7 +214,6 @@ def build_index(
     bar = tqdm(total=total, desc="indexing songs", unit="song", disable=not progress or rank != 0)
     results: list[tuple[int, str, dict, SongEmotion]] = []
     queue: deque[tuple[int, str, dict]] = deque()
-
     in_catalog = 0
 
     def to_score() -> Iterator[list[Section]]:
@@ -223,7 +222,7 @@ def build_index(
             in_catalog += 1
             if position % world != rank:
                 continue
-            meta = _song_meta(song_id, lyrics, row)
+            meta = _song_meta(lyrics, row)
             reused = checkpoint.reuse(song_id, meta["lyrics_sha1"])
             if reused is not None:
                 results.append((position, song_id, meta, reused))
