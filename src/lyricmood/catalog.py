@@ -169,6 +169,7 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     finally:
         csv.field_size_limit(limit)
 
+
 def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
     reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
     columns = [c.strip() for c in reader.fieldnames or []]
@@ -206,6 +207,7 @@ def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
         records.append((start, record))
         start = reader.line_num + 1  # a quoted field may span lines: report where the record starts
 
+
 def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     records = []
     for line_no, line in enumerate(read_text(path, what="catalog file").splitlines(), start=1):
@@ -233,6 +235,7 @@ def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
         records.append((line_no, record))
     return records
 
+
 def _text_record(path: Path) -> tuple[None, dict[str, Any]]:
     tags, lyrics = parse_lrc(read_text(path, what="lyrics file"))
     return None, {
@@ -241,6 +244,7 @@ def _text_record(path: Path) -> tuple[None, dict[str, Any]]:
         "artist": tags.get("ar", ""),
         "lyrics": lyrics,
     }
+
 
 def song_record(path: Path, line: int | None, record: dict[str, Any], ids: UniqueIds) -> dict[str, Any]:
     """One row of a catalog file (``line`` in ``path``) as a checked song record."""
