@@ -14,11 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from .catalog import MAX_YEAR  # the largest year a filter accepts is the catalogs' limit
 from .errors import LyricMoodError, LyricMoodTypeError
-
-#: the largest year a filter accepts: the catalogs' limit (``lyricmood.datasets_scripts.lyrics_catalog.MAX_YEAR``,
-#: not imported here because that module pulls in ``datasets``)
-MAX_YEAR = 9999
 
 
 @dataclass(frozen=True)
