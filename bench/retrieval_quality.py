@@ -153,7 +153,7 @@ def random_expectation(Y_query: np.ndarray, Y_catalog: np.ndarray, exclude: np.n
 
 
 def cosine_scores(Q, C) -> np.ndarray:
-    from lyricmood.recommender import pairwise_similarity
+    from lyricmood.similarity import pairwise_similarity
 
     if hasattr(Q, "tocsr"):  # sparse TF-IDF rows are already L2-normalised
         return np.asarray((Q @ C.T).todense())
@@ -162,7 +162,7 @@ def cosine_scores(Q, C) -> np.ndarray:
 
 def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str) -> np.ndarray:
     """Query × catalog scores under one of the recommender's similarities (centred on the catalog's mean)."""
-    from lyricmood.recommender import pairwise_similarity
+    from lyricmood.similarity import pairwise_similarity
 
     return pairwise_similarity(Q, C, similarity, center=C.mean(0) if similarity == "centered-cosine" else None)
 

@@ -39,15 +39,7 @@ from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .filters import Filters
 from .index import SongIndex
-from .similarity import (  # noqa: F401  (pairwise_similarity, jensen_shannon_similarity, SIMILARITIES: re-exported)
-    DEFAULT_SIMILARITY,
-    SIMILARITIES,
-    CatalogSpace,
-    _distributions,
-    get_similarity,
-    jensen_shannon_similarity,
-    pairwise_similarity,
-)
+from .similarity import DEFAULT_SIMILARITY, CatalogSpace, _distributions, get_similarity
 
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
     from .inference import EmotionPredictor
