@@ -71,17 +71,19 @@ def predictor(tmp_path_factory) -> EmotionPredictor:
     return make_tiny_predictor(tmp_path_factory.mktemp("backbone"), LABELS, batch_size=16)
 
 
+ARC = SongEmotion(
+    np.array([0.2, 0.5, 0.3], np.float32),
+    LABELS,
+    ["Verse", "후렴"],
+    np.array([[0.1, 0.6, 0.3], [0.3, 0.4, 0.3]], np.float32),
+    num_chunks=4,
+    num_tokens=30,
+)
+
+
 def small_index() -> SongIndex:
     index = SongIndex.empty(LABELS, fingerprint="a" * 64, model="tiny")
-    song = SongEmotion(
-        np.array([0.2, 0.5, 0.3], np.float32),
-        LABELS,
-        ["Verse", "후렴"],
-        np.array([[0.1, 0.6, 0.3], [0.3, 0.4, 0.3]], np.float32),
-        num_chunks=4,
-        num_tokens=30,
-    )
-    index.add("x1", song, {"title": "봄비", "artist": "가수", "year": 1999, "lang": "ko", "intended_mood": None})
+    index.add("x1", ARC, {"title": "봄비", "artist": "가수", "year": 1999, "lang": "ko", "intended_mood": None})
     index.add("x2", np.array([0.7, 0.1, 0.2]), {"title": "Sun", "artist": "B", "year": None, "lang": "en"})
     return index
 
@@ -94,10 +96,12 @@ def test_round_trip_is_exact(tmp_path):
     assert np.array_equal(loaded.vectors, index.vectors) and loaded.vectors.dtype == np.float32
     assert loaded.get("x1")["title"] == "봄비" and loaded.get("x2")["year"] is None
     arc = loaded.song_emotion("x1")
-    assert arc.sections == ["Verse", "후렴"] and np.array_equal(
-        arc.section_vectors, index.metadata[0]["section_vectors"]
-    )
+    assert arc.sections == ["Verse", "후렴"] and np.array_equal(arc.section_vectors, ARC.section_vectors)
     assert arc.num_chunks == 4 and read_index_info(tmp_path / "idx")["num_songs"] == 2
+    assert np.array_equal(loaded.section_vectors, ARC.section_vectors) and loaded.section_offsets.tolist() == [0, 2, 2]
+    assert "section_vectors" not in loaded.metadata[0]  # metadata holds JSON values only
+    bare = loaded.song_emotion("x2")  # added as a bare vector: one section, the song itself
+    assert bare.sections == ["song"] and np.array_equal(bare.section_vectors, np.float32([[0.7, 0.1, 0.2]]))
 
 
 def test_add_update_remove():
@@ -115,6 +119,53 @@ def test_add_update_remove():
     assert index.ids == ["x2", "x3"]  # nothing removed
     with pytest.raises(LyricMoodError, match="3 labels"):
         index.add("bad", np.array([0.5, 0.5]))
+
+
+def test_sections_stay_with_their_song_through_add_update_remove_merge_and_save(tmp_path):
+    """Random changes applied to an index and to a plain dict of songs (the reference) leave the same songs."""
+    rng = np.random.default_rng(3)
+
+    def random_song(with_sections: bool):
+        vector = rng.random(3).astype(np.float32)
+        if not with_sections:
+            return vector
+        k = int(rng.integers(1, 5))
+        return SongEmotion(vector, LABELS, [f"part {j}" for j in range(k)], rng.random((k, 3)).astype(np.float32), k)
+
+    def expected(song):  # what song_emotion gives back, computed from what was added
+        if isinstance(song, SongEmotion):
+            return song.sections, song.section_vectors
+        return ["song"], song[None]
+
+    index, other = SongIndex.empty(LABELS, "a" * 64), SongIndex.empty(LABELS, "a" * 64)
+    reference: dict[str, object] = {}
+    for step in range(40):
+        song_id = f"s{int(rng.integers(0, 12))}"
+        action = rng.choice(["add", "add", "remove", "merge"])
+        if action == "add":
+            song = random_song(bool(rng.integers(0, 3)))
+            index.add(song_id, song, {"title": song_id})
+            reference[song_id] = song
+        elif action == "remove" and song_id in reference:
+            index.remove(song_id)
+            del reference[song_id]
+        elif action == "merge":
+            other = SongIndex.empty(LABELS, "a" * 64)
+            for merged_id in {song_id, f"s{int(rng.integers(0, 12))}"}:
+                song = random_song(True)
+                other.add(merged_id, song, {"title": merged_id})
+                reference[merged_id] = song
+            index.merge(other)
+        assert sorted(index.ids) == sorted(reference), step
+    index.save(tmp_path / "idx")
+    for loaded in (index, SongIndex.load(tmp_path / "idx")):
+        assert loaded.section_offsets[-1] == len(loaded.section_vectors)
+        for song_id, song in reference.items():
+            emotion = loaded.song_emotion(song_id)
+            sections, section_vectors = expected(song)
+            assert emotion.sections == sections
+            np.testing.assert_array_equal(emotion.section_vectors, section_vectors)
+            np.testing.assert_array_equal(emotion.vector, song.vector if isinstance(song, SongEmotion) else song)
 
 
 def test_vectors_of_another_model_or_label_set_are_refused(tmp_path, predictor):

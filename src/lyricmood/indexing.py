@@ -22,7 +22,8 @@ import numpy as np
 from .catalog import catalog_songs
 from .emotions import SongEmotion
 from .errors import LyricMoodError
-from .index import INFO_FILE, METADATA_FIELDS, SongIndex, is_unmarked_index
+from .index import METADATA_FIELDS, SongIndex
+from .index_files import INFO_FILE, is_unmarked_index
 from .io import cache_dir, check_ours, claim_folder, remove_ours
 
 if TYPE_CHECKING:  # building needs torch (lyricmood.inference); loading an index does not
