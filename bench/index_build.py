@@ -28,7 +28,7 @@ def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
     """N songs of 20–40 lines drawn from the demo catalog's lines, in sections of 4–8 lines (lazily)."""
     from lyricmood.indexing import load_catalog
 
-    lines = [line for text in load_catalog("demo")["lyrics"] for line in text.splitlines() if line.strip() and not line.startswith("[")]
+    lines = [line for song in load_catalog("demo") for line in song["lyrics"].splitlines() if line.strip() and not line.startswith("[")]
     rng = np.random.default_rng(seed)
     for i in range(n):
         picked = [lines[j] for j in rng.integers(0, len(lines), rng.integers(20, 41))]

@@ -171,7 +171,7 @@ def similarity_scores(Q: np.ndarray, C: np.ndarray, similarity: str) -> np.ndarr
 def demo_spread(predictor, small: bool) -> tuple[list[dict], dict]:
     from lyricmood.indexing import load_catalog
 
-    lyrics = list(load_catalog("demo")["lyrics"])
+    lyrics = [song["lyrics"] for song in load_catalog("demo")]
     if small:
         lyrics = lyrics[:30]
     V = np.stack([song.feature for song in predictor.score_songs(lyrics)]).astype(np.float64)  # the ranking vectors

@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     from lyricmood.indexing import load_catalog
     from lyricmood.inference import EmotionPredictor
 
-    lyrics = list(load_catalog("demo")["lyrics"])
+    lyrics = [song["lyrics"] for song in load_catalog("demo")]
     if args.small:
         lyrics = lyrics[:20]
     predictor = EmotionPredictor(model_path)

@@ -220,6 +220,28 @@ def test_build_index_matches_direct_scoring(predictor):
         build_index(rows + rows[:1], predictor, progress=False, num_processes=1, process_index=0)
 
 
+def test_a_catalog_is_checked_once(tmp_path, predictor, monkeypatch):
+    """Songs read from a file are checked as they are read and indexed as they are; rows given in memory are
+    checked once, as they are indexed. Both give the same index."""
+    from lyricmood import catalog as catalog_module
+    from lyricmood.indexing import load_catalog
+
+    rows = catalog(4)
+    path = tmp_path / "songs.jsonl"
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    checked = []
+    original = catalog_module.UniqueIds.add
+    monkeypatch.setattr(catalog_module.UniqueIds, "add", lambda self, i, *a, **k: checked.append(i) or original(self, i, *a, **k))
+    from_file = build_index(load_catalog(path), predictor, progress=False, num_processes=1, process_index=0)
+    assert checked == [row["id"] for row in rows]
+    checked.clear()
+    from_rows = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
+    assert checked == [row["id"] for row in rows]
+    assert from_file.ids == from_rows.ids and from_file.metadata == from_rows.metadata
+    np.testing.assert_array_equal(from_file.vectors, from_rows.vectors)
+    np.testing.assert_array_equal(from_file.section_vectors, from_rows.section_vectors)
+
+
 def test_building_splits_each_scored_song_once(predictor, monkeypatch):
     from lyricmood import lyrics
 

@@ -1,9 +1,10 @@
 """Songs: the catalog record, its readers (CSV, JSON Lines, ``.txt`` / ``.lrc``), and its validation, done here once.
 
 A song is a dict with the fields of :data:`SONG_FIELDS`. :func:`read_songs` reads and checks the user's files
-(errors name the file, line and field); :func:`catalog_songs` checks rows given in memory (a list of dicts,
-or a ``datasets.Dataset``) as the index is built. The ``lyrics_catalog`` dataset builder is a thin adapter
-over this module.
+(errors name the file, line and field); a :class:`Catalog` holds songs so checked, and indexing takes them as they
+are. Rows given in memory any other way (a list of dicts, or a ``datasets.Dataset``) are checked once, as the
+index is built, by :func:`catalog_songs`. The ``lyrics_catalog`` dataset builder is a thin adapter over this
+module.
 
 This is a leaf module: standard library and :mod:`lyricmood.errors` only, so that the dataset builders
 (``lyricmood.datasets_scripts``) may import it without importing the rest of the library.
@@ -16,7 +17,8 @@ import io
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -104,13 +106,17 @@ def read_text(path: Path, *, what: str = "file") -> str:
 
 
 class UniqueIds:
-    """Remembers ids and where they were seen; raises on the second occurrence."""
+    """Remembers ids and where they were seen; raises on the second occurrence (the one check of duplicate ids).
+
+    ``path`` (and ``line_no``): where a file row gives the id; without it, the id is of a row given in memory.
+    """
 
     def __init__(self) -> None:
         self._seen: dict[str, str] = {}
 
-    def add(self, id_: str, path: Path, line_no: int | None, field: str = "id") -> None:
-        where = f"{path.name}" + (f" line {line_no}" if line_no is not None else "")
+    def add(self, id_: str, path: Path | None = None, line_no: int | None = None, field: str = "id") -> None:
+        if id_ in self._seen and path is None:
+            raise LyricMoodError(f"duplicate song id {id_!r} in the catalog", field=field, hint="make every id unique")
         if id_ in self._seen:
             raise LyricMoodError(
                 f"duplicate id {id_!r} (first seen in {self._seen[id_]})",
@@ -119,7 +125,29 @@ class UniqueIds:
                 field=field,
                 hint="make every id unique",
             )
-        self._seen[id_] = where
+        self._seen[id_] = "" if path is None else path.name + (f" line {line_no}" if line_no is not None else "")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Songs checked as they were read from files (:func:`read_songs`), in catalog order: a list of song records,
+    or the ``datasets.Dataset`` the ``lyrics_catalog`` builder made of them (``lyricmood.indexing.load_catalog``).
+
+    Indexing takes a ``Catalog`` as it is; rows given any other way are checked first (:func:`catalog_songs`).
+    """
+
+    songs: Sequence[dict[str, Any]]
+
+    @classmethod
+    def read(cls, paths: Iterable[Path]) -> Catalog:
+        """The songs of catalog files, read and checked by :func:`read_songs`."""
+        return cls(read_songs(paths))
+
+    def __len__(self) -> int:
+        return len(self.songs)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.songs)
 
 
 def read_songs(paths: Iterable[Path]) -> list[dict[str, Any]]:
@@ -299,13 +327,18 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
     }
 
 
-def catalog_songs(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
-    """``(position, id, lyrics, row)`` for each in-memory catalog row (a dict, or a ``datasets.Dataset`` row).
+def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
+    """``(position, id, lyrics, row)`` for each song of a catalog.
 
-    Checks what indexing needs of rows not read by :func:`read_songs`: a mapping with an id, lyrics, and ids
-    unique in the catalog.
+    The songs of a :class:`Catalog` were checked as they were read and are taken as they are. Other rows (dicts,
+    or the rows of a ``datasets.Dataset``) are checked here for what indexing needs: a mapping with an id,
+    lyrics, and ids unique in the catalog.
     """
-    seen: set[str] = set()
+    if isinstance(rows, Catalog):
+        for position, song in enumerate(rows):
+            yield position, song["id"], song["lyrics"], song
+        return
+    ids = UniqueIds()
     for position, row in enumerate(rows):
         if not isinstance(row, dict):
             raise LyricMoodError(
@@ -318,7 +351,5 @@ def catalog_songs(rows: Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
         if not isinstance(lyrics, str) or not lyrics.strip():
             raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
         song_id = str(song_id).strip()
-        if song_id in seen:
-            raise LyricMoodError(f"duplicate song id {song_id!r} in the catalog", field="id", hint="make every id unique")
-        seen.add(song_id)
+        ids.add(song_id)
         yield position, song_id, lyrics, row

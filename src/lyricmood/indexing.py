@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .catalog import catalog_songs
+from .catalog import Catalog, catalog_songs
 from .emotions import SongEmotion
 from .errors import LyricMoodError
 from .index import METADATA_FIELDS, SongIndex
@@ -45,25 +45,27 @@ def lyrics_sha1(lyrics: str) -> str:
     return hashlib.sha1(lyrics.encode("utf-8")).hexdigest()
 
 
-def load_catalog(catalog: str | Path) -> Any:
-    """A catalog as a ``datasets.Dataset``: ``"demo"``, a CSV / JSONL / .txt / .lrc file, or a folder of them."""
+def load_catalog(catalog: str | Path) -> Catalog:
+    """The songs of ``"demo"``, a CSV / JSONL / .txt / .lrc file, or a folder of them, read and checked once: a
+    :class:`~lyricmood.catalog.Catalog` over the ``datasets.Dataset`` the ``lyrics_catalog`` builder makes."""
     from .datasets_scripts import load_builder_dataset
 
     if str(catalog) == "demo":
-        return load_builder_dataset("lyrics_catalog", "demo")["train"]
+        return Catalog(load_builder_dataset("lyrics_catalog", "demo")["train"])
     path = Path(catalog).expanduser()
     if not path.exists():
         raise LyricMoodError(
             "catalog not found", file=path, hint="give a CSV / JSONL file, a folder of .txt/.lrc, or 'demo'"
         )
     if path.is_dir():
-        return load_builder_dataset("lyrics_catalog", data_dir=path)["train"]
-    return load_builder_dataset("lyrics_catalog", data_files=str(path))["train"]
+        return Catalog(load_builder_dataset("lyrics_catalog", data_dir=path)["train"])
+    return Catalog(load_builder_dataset("lyrics_catalog", data_files=str(path))["train"])
 
 
 def open_catalog(catalog: str | Path | Any) -> Any:
     """:func:`load_catalog` for a path (under ``accelerate launch``, the main process first: it builds the
-    datasets cache, the others reuse it); rows or a dataset are returned as they are."""
+    datasets cache, the others reuse it); a :class:`~lyricmood.catalog.Catalog`, rows or a dataset are returned
+    as they are."""
     if not isinstance(catalog, (str, Path, os.PathLike)):
         return catalog
     _, _, state = _distributed(None, None)
@@ -164,7 +166,7 @@ def _distributed(process_index: int | None, num_processes: int | None) -> tuple[
 
 
 def build_index(
-    catalog: Iterable[dict] | Any,
+    catalog: Catalog | Iterable[dict] | Any,
     predictor: EmotionPredictor,
     *,
     progress: bool = True,
@@ -174,7 +176,11 @@ def build_index(
     process_index: int | None = None,
     num_processes: int | None = None,
 ) -> SongIndex | None:
-    """Score every song of ``catalog`` (rows with id, title, lyrics, artist, year, lang …) into a :class:`SongIndex`.
+    """Score every song of ``catalog`` into a :class:`SongIndex`.
+
+    ``catalog``: a :class:`~lyricmood.catalog.Catalog` read from files (:func:`load_catalog`), taken as it is; or
+    rows given in memory (dicts with id, title, lyrics, artist, year, lang …, or a ``datasets.Dataset``),
+    checked as they are read (:func:`lyricmood.catalog.catalog_songs`): a mapping, an id, lyrics, unique ids.
 
     The catalog is streamed: songs are scored in batches as they come. With ``checkpoint_dir``, every
     ``checkpoint_every`` scored songs are saved there, and a rerun skips the songs already scored
