@@ -106,7 +106,7 @@ def read_text(path: Path, *, what: str = "file") -> str:
 
 
 class UniqueIds:
-    """Remembers ids and where they were seen; raises on the second occurrence (the one check of duplicate ids).
+    """Remembers ids and where they were seen; raises on the second occurrence (the one check of duplicate catalog ids).
 
     ``path`` (and ``line_no``): where a file row gives the id; without it, the id is of a row given in memory.
     """
@@ -115,9 +115,9 @@ class UniqueIds:
         self._seen: dict[str, str] = {}
 
     def add(self, id_: str, path: Path | None = None, line_no: int | None = None, field: str = "id") -> None:
-        if id_ in self._seen and path is None:
+        if id_ in self._seen and path is None:  # a row given in memory
             raise LyricMoodError(f"duplicate song id {id_!r} in the catalog", field=field, hint="make every id unique")
-        if id_ in self._seen:
+        if id_ in self._seen:  # a row of a file
             raise LyricMoodError(
                 f"duplicate id {id_!r} (first seen in {self._seen[id_]})",
                 file=path,
