@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -196,9 +195,16 @@ class SongIndex:
         return self.section_vectors[self.section_offsets[i] : self.section_offsets[i + 1]]
 
     def _set_sections(self, blocks: Sequence[np.ndarray]) -> None:
-        """Store ``blocks[i]``, the section vectors of the song at row ``i``, as one array and its offsets."""
-        self.section_offsets = np.array([0, *accumulate(len(block) for block in blocks)], dtype=np.int64)
-        self.section_vectors = np.concatenate([np.zeros((0, len(self.labels)), np.float32), *blocks])
+        """Store ``blocks[i]`` as the section vectors of the song at row ``i``."""
+        self.section_vectors = np.zeros((0, len(self.labels)), np.float32)
+        self.section_offsets = np.zeros(1, np.int64)
+        self._append_sections(blocks)
+
+    def _append_sections(self, blocks: Sequence[np.ndarray]) -> None:
+        """Store ``blocks``, in order, as the section vectors of songs appended after the last one."""
+        ends = self.section_offsets[-1] + np.cumsum([len(block) for block in blocks], dtype=np.int64)
+        self.section_offsets = np.concatenate([self.section_offsets, ends])
+        self.section_vectors = np.concatenate([self.section_vectors, *blocks])
 
     # -- changes -------------------------------------------------------------------------------------
     def check_compatible(
@@ -253,24 +259,25 @@ class SongIndex:
             present = next((song_id for song_id in ids if song_id in self._positions), None)
             if present is not None:
                 raise LyricMoodError(f"song {present!r} is already in the index", hint="pass replace=True to update it")
-        blocks = [self._sections(i) for i in range(len(self))]
         new = [(song_id, song) for song_id, song in zip(ids, songs) if song_id not in self._positions]
+        replaced: dict[int, np.ndarray] = {}
         for song_id, (vector, feature, meta, sections) in zip(ids, songs):
             i = self._positions.get(song_id)
             if i is not None:
-                self.vectors[i], self.metadata[i], blocks[i] = vector, meta, sections
+                self.vectors[i], self.metadata[i], replaced[i] = vector, meta, sections
                 if self.features is not None:
                     self.features[i] = feature
+        if replaced:  # an updated song may have another number of sections: the section array is rebuilt
+            self._set_sections([replaced.get(i, self._sections(i)) for i in range(len(self))])
         if new:
             self.vectors = np.concatenate([self.vectors, np.stack([song[0] for _, song in new])])
             if self.features is not None:
                 self.features = np.concatenate([self.features, np.stack([song[1] for _, song in new])])
-            for song_id, (_, _, meta, sections) in new:
+            for song_id, (_, _, meta, _) in new:
                 self._positions[song_id] = len(self.ids)
                 self.ids.append(song_id)
                 self.metadata.append(meta)
-                blocks.append(sections)
-        self._set_sections(blocks)
+            self._append_sections([song[3] for _, song in new])
 
     def _checked_song(
         self, song_id: str, emotion: SongEmotion | np.ndarray | Sequence[float], meta: Any
