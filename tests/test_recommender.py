@@ -12,7 +12,8 @@ from lyricmood.errors import LyricMoodError
 from lyricmood.filters import Filters
 from lyricmood.formatting import display_width, fit_width, format_recommendations, format_table
 from lyricmood.index import SongIndex
-from lyricmood.recommender import Recommender, parse_mood, top_k
+from lyricmood.moods import parse_mood
+from lyricmood.recommender import Recommender, top_k
 from lyricmood.similarity import jensen_shannon_similarity, pairwise_similarity
 
 LABELS = ["joy", "sadness", "anger", "love", "fear", "기쁨"]

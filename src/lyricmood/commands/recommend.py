@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
     from lyricmood.filters import Filters, parse_langs, parse_years
     from lyricmood.formatting import format_recommendations
-    from lyricmood.recommender import explain_no_results, parse_mood
+    from lyricmood.moods import parse_mood
 
     filters = Filters(
         year_range=parse_years(args.years, "--years"),
@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
         results = recommender.similar_to_lyrics(lyrics, k, filters)
     if not results:
-        reason = explain_no_results(recommender, filters, query_in_catalog=args.song is not None)
+        reason = recommender.catalog_filter.explain_no_results(filters, query_in_catalog=args.song is not None)
         raise LyricMoodError(
             f"no song to recommend: {reason}",
             hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",
