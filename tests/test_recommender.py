@@ -60,6 +60,27 @@ def test_centered_cosine_matches_an_independent_reference(index):
     np.testing.assert_allclose([r.score for r in recs], np.sort(expected[allowed])[::-1][:10], atol=1e-6)
 
 
+def test_similarity_matrix_is_what_ranks_the_songs(index):
+    from lyricmood.emotions import SongEmotion
+
+    X = index.vectors.astype(np.float64)
+    centred = X - X.mean(axis=0)
+    rows = [4, 0, 17]
+    recommender = Recommender(index)
+    matrix = recommender.similarity_matrix(["s04", "노래 0", "s17"])  # ids or titles
+    np.testing.assert_allclose(matrix, cosine_similarity(centred[rows]), atol=1e-12)
+    # A query comes first, scored as its recommendations were (the ranking's scores are float32).
+    mood = recommender.mood_vector({"sadness": 1.0})
+    with_mood = recommender.similarity_matrix(["s04", "s00", "s17"], query=mood)
+    np.testing.assert_allclose(with_mood[0, 1:], recommender.scores(mood)[0, rows], atol=1e-6)
+    np.testing.assert_allclose(with_mood[1:, 1:], matrix, atol=1e-12)
+    song = SongEmotion(index.vectors[9], LABELS, ["song"], index.vectors[9:10], 1)
+    np.testing.assert_allclose(recommender.similarity_matrix(["s04", "s00", "s17"], query=song)[0],
+                               cosine_similarity(centred[[9, *rows]])[0], atol=1e-6)
+    with pytest.raises(LyricMoodError, match="values"):
+        recommender.similarity_matrix(["s04"], query=np.ones(3))
+
+
 def test_centering_spreads_scores_that_plain_cosine_squeezes(index):
     X = index.vectors.astype(np.float64) + 0.5  # a large shared component, as probability vectors have
     plain = cosine_similarity(X)

@@ -201,14 +201,18 @@ class Recommender:
         w = mood_weights(mood, self.labels)  # checked: known emotions, weights ≥ 0, normalised to sum 1
         return self._emotions.similarity.mood_query(w, self.mean)
 
-    def scores(self, queries: np.ndarray) -> np.ndarray:
-        """Similarity of each query vector (B, L) to every song → (B, N)."""
-        Q = _query_matrix(queries)
+    def _emotion_queries(self, vectors: Any) -> np.ndarray:
+        """``vectors`` as a (B, L) matrix of emotion vectors over :attr:`labels`, checked."""
+        Q = _query_matrix(vectors)
         if Q.ndim != 2 or Q.shape[1] != len(self.labels):
             raise LyricMoodError(f"a query vector has {Q.shape[-1]} values, the index has {len(self.labels)} labels")
         if not np.isfinite(Q).all():
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
-        return self._emotions.scores(Q)
+        return Q
+
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Similarity of each query vector (B, L) to every song → (B, N)."""
+        return self._emotions.scores(self._emotion_queries(queries))
 
     def _check_k(self, k: int) -> int:
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k <= 0:
@@ -401,7 +405,19 @@ class Recommender:
         filters.pop("exclude_same_artist", None)  # a mood has no artist
         return self.similar_to_mood(mood, k, _as_filters(None, filters))
 
-    def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
-        """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
-        return self._songs.between([self.index.position(self.resolve_id(s)) for s in song_ids])
+    def similarity_matrix(self, song_ids: Sequence[str], query: SongEmotion | np.ndarray | None = None) -> np.ndarray:
+        """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them: the heatmap's
+        matrix.
+
+        ``query``, when given, comes first (row and column 0), compared as its recommendations were: a scored
+        song (``SongEmotion``) by its ranking vector, an emotion vector (a mood's query) by the probabilities.
+        """
+        rows = [self.index.position(self.resolve_id(s)) for s in song_ids]
+        if query is None:
+            return self._songs.between(rows)
+        if isinstance(query, SongEmotion):
+            space, first = self._songs, np.asarray(self.ranking_vector(query), dtype=np.float64).reshape(1, -1)
+        else:
+            space, first = self._emotions, self._emotion_queries(query)[:1]
+        return space.similarity.pairwise(np.vstack([first, space.rows[rows]]), center=space.mean)
 
