@@ -67,14 +67,18 @@ def classification_metrics(
     label_names: Sequence[str],
     thresholds: Sequence[float] | None = None,
     label_similarity: np.ndarray | None = None,
+    errors_path: str | Path | None = None,
 ) -> dict:
     """Macro/micro F1 (scikit-learn), the similarity-weighted F1 (our `evaluate` metric) and a per-label table.
 
-    `references` are class ids (single-label) or 0/1 rows (multi-label).
+    `references` are class ids (single-label) or 0/1 rows (multi-label). `errors_path`: where to draw the
+    decisions' error heatmap (:func:`error_matrix`), if anywhere.
     """
     predictions = decide(probs, problem_type, thresholds)
     references = np.asarray(references)
     n = len(label_names)
+    if errors_path is not None:
+        plot_errors(error_matrix(predictions, references, problem_type, n), label_names, errors_path, problem_type)
     label_ids = list(range(n))
     multilabel = problem_type == "multi_label_classification"
     metric = load_metric("multilabel" if multilabel else "single_label")
@@ -99,27 +103,6 @@ def classification_metrics(
         ],
         "num_examples": int(len(references)),
     }
-
-
-def evaluate_predictions(
-    probs: np.ndarray,
-    references: np.ndarray,
-    *,
-    problem_type: str,
-    label_names: Sequence[str],
-    thresholds: Sequence[float] | None = None,
-    label_similarity: np.ndarray | None = None,
-    errors_path: str | Path | None = None,
-) -> dict:
-    """:func:`classification_metrics` of one split; its error heatmap (:func:`error_matrix`) is drawn to
-    ``errors_path`` when given."""
-    result = classification_metrics(probs, references, problem_type=problem_type, label_names=label_names,
-                                    thresholds=thresholds, label_similarity=label_similarity)
-    if errors_path is not None:
-        predictions = decide(probs, problem_type, thresholds)
-        plot_errors(error_matrix(predictions, references, problem_type, len(label_names)), label_names, errors_path,
-                    problem_type)
-    return result
 
 
 def format_per_label(per_label: list[dict]) -> str:
@@ -221,7 +204,7 @@ def evaluate_model(
         similarity = from_cooccurrence(multi_hot(data["train"]["labels"], len(names)))
     else:
         similarity = from_classifier_weights(predictor.model.classifier.weight)
-    result = evaluate_predictions(
+    result = classification_metrics(
         probs, references, problem_type=config.problem_type, label_names=names,
         thresholds=config.decision_thresholds, label_similarity=similarity,
         errors_path=None if out_dir is None else Path(out_dir) / f"errors_{split}.png",

@@ -28,8 +28,7 @@ from transformers import (
 from .backbones import resolve_backbone
 from .errors import LyricMoodError
 from .evaluation import (
-    classification_metrics, evaluate_predictions, format_per_label, load_labelled_dataset, multi_hot,
-    references_from_labels, tune_thresholds,
+    classification_metrics, format_per_label, load_labelled_dataset, multi_hot, references_from_labels, tune_thresholds,
 )
 from .inference import EmotionPredictor, probabilities
 from .io import write_text_atomic
@@ -287,7 +286,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
             if split not in probs_by_split:
                 continue
             probs, references = probs_by_split[split]
-            results[split] = evaluate_predictions(
+            results[split] = classification_metrics(
                 probs, references, problem_type=problem_type, label_names=label_names,
                 thresholds=final.config.decision_thresholds, label_similarity=similarity,
                 errors_path=out_dir / f"errors_{split}.png",
