@@ -79,6 +79,8 @@ def test_similarity_matrix_is_what_ranks_the_songs(index):
                                cosine_similarity(centred[[9, *rows]])[0], atol=1e-6)
     with pytest.raises(LyricMoodError, match="values"):
         recommender.similarity_matrix(["s04"], query=np.ones(3))
+    with pytest.raises(LyricMoodError, match="one query vector"):
+        recommender.similarity_matrix(["s04"], query=np.ones((2, len(LABELS))))
 
 
 def test_centering_spreads_scores_that_plain_cosine_squeezes(index):

@@ -418,6 +418,8 @@ class Recommender:
         if isinstance(query, SongEmotion):
             space, first = self._songs, np.asarray(self.ranking_vector(query), dtype=np.float64).reshape(1, -1)
         else:
-            space, first = self._emotions, self._emotion_queries(query)[:1]
+            space, first = self._emotions, self._emotion_queries(query)
+            if len(first) != 1:
+                raise LyricMoodError(f"expected one query vector, got {len(first)}", field="query")
         return space.similarity.pairwise(np.vstack([first, space.rows[rows]]), center=space.mean)
 
