@@ -12,7 +12,8 @@ from lyricmood.errors import LyricMoodError
 from lyricmood.filters import Filters
 from lyricmood.formatting import display_width, fit_width, format_recommendations, format_table
 from lyricmood.index import SongIndex
-from lyricmood.recommender import Recommender, parse_mood, top_k
+from lyricmood.moods import parse_mood
+from lyricmood.recommender import Recommender, top_k
 from lyricmood.similarity import jensen_shannon_similarity, pairwise_similarity
 
 LABELS = ["joy", "sadness", "anger", "love", "fear", "기쁨"]
@@ -57,6 +58,29 @@ def test_centered_cosine_matches_an_independent_reference(index):
     allowed[3] = False
     assert [r.id for r in recs] == [f"s{i:02d}" for i in reference_ranking(expected, allowed, 10)]
     np.testing.assert_allclose([r.score for r in recs], np.sort(expected[allowed])[::-1][:10], atol=1e-6)
+
+
+def test_similarity_matrix_is_what_ranks_the_songs(index):
+    from lyricmood.emotions import SongEmotion
+
+    X = index.vectors.astype(np.float64)
+    centred = X - X.mean(axis=0)
+    rows = [4, 0, 17]
+    recommender = Recommender(index)
+    matrix = recommender.similarity_matrix(["s04", "노래 0", "s17"])  # ids or titles
+    np.testing.assert_allclose(matrix, cosine_similarity(centred[rows]), atol=1e-12)
+    # A query comes first, scored as its recommendations were (the ranking's scores are float32).
+    mood = recommender.mood_vector({"sadness": 1.0})
+    with_mood = recommender.similarity_matrix(["s04", "s00", "s17"], query=mood)
+    np.testing.assert_allclose(with_mood[0, 1:], recommender.scores(mood)[0, rows], atol=1e-6)
+    np.testing.assert_allclose(with_mood[1:, 1:], matrix, atol=1e-12)
+    song = SongEmotion(index.vectors[9], LABELS, ["song"], index.vectors[9:10], 1)
+    np.testing.assert_allclose(recommender.similarity_matrix(["s04", "s00", "s17"], query=song)[0],
+                               cosine_similarity(centred[[9, *rows]])[0], atol=1e-6)
+    with pytest.raises(LyricMoodError, match="values"):
+        recommender.similarity_matrix(["s04"], query=np.ones(3))
+    with pytest.raises(LyricMoodError, match="one query vector"):
+        recommender.similarity_matrix(["s04"], query=np.ones((2, len(LABELS))))
 
 
 def test_centering_spreads_scores_that_plain_cosine_squeezes(index):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from sklearn.metrics import f1_score
 from transformers import AutoModelForSequenceClassification
 
@@ -66,6 +67,9 @@ def run_training(tmp_path, backbone, *flags: str):
         "--logging_steps", "1", "--save_strategy", "no", "--eval_strategy", "no", "--load_best_model_at_end", "false",
         "--warmup_steps", "0", "--seed", "0", *flags,
     ]
+    # The new head (and adapters) start from the global RNG: seed it, so that a run does not depend on the tests
+    # before it (Trainer seeds only later, from --seed).
+    torch.manual_seed(0)
     result = train(*parse_args(argv))
     return result, Path(result["output_dir"])
 
@@ -108,7 +112,11 @@ def test_multi_label_training_learns_saves_and_reloads(tmp_path, backbone, goemo
         assert eval(done.stdout.strip().splitlines()[-1]) == thresholds
 
     # `evaluate` reproduces scikit-learn on the same predictions.
-    scored = evaluate_model(str(out_dir), dataset="goemotions", dataset_config="en", data_dir=str(goemotions_like))
+    scored = evaluate_model(str(out_dir), dataset="goemotions", dataset_config="en", data_dir=str(goemotions_like),
+                            out_dir=tmp_path / "scores")
+    assert json.loads((tmp_path / "scores" / "results.json").read_text())["macro_f1"] == scored["macro_f1"]
+    assert (tmp_path / "scores" / "errors_test.png").read_bytes()[:4] == b"\x89PNG"
+    assert (out_dir / "errors_test.png").read_bytes()[:4] == b"\x89PNG"  # training draws the same figure
     predictor = EmotionPredictor(out_dir)
     rows = (goemotions_like / "en" / "test.tsv").read_text().splitlines()
     texts = [r.split("\t")[0] for r in rows]

@@ -280,18 +280,11 @@ def similarity_weighted_precision_recall_f1(
     }
 
 
-def similarity_weighted_f1(
-    predictions,
-    references,
-    label_similarity=None,
-    *,
-    multilabel: bool = False,
-    num_labels: int | None = None,
-    labels=None,
-    average: str | None = "macro",
-    zero_division=0.0,
-):
+def similarity_weighted_f1(predictions, references, label_similarity=None, **options):
     """The similarity-weighted F1 (plain F1 when ``label_similarity`` is None or the identity).
+
+    ``options``: the keyword arguments of :func:`similarity_weighted_precision_recall_f1` (``multilabel``,
+    ``num_labels``, ``labels``, ``average``, ``zero_division``), whose ``"f1"`` this is.
 
     Example:
         >>> S = [[1.0, 0.8, 0.0], [0.8, 1.0, 0.0], [0.0, 0.0, 1.0]]
@@ -300,16 +293,7 @@ def similarity_weighted_f1(
         >>> round(similarity_weighted_f1([0, 1, 2, 1], [0, 0, 2, 1]), 4)  # plain macro F1
         0.7778
     """
-    return similarity_weighted_precision_recall_f1(
-        predictions,
-        references,
-        label_similarity,
-        multilabel=multilabel,
-        num_labels=num_labels,
-        labels=labels,
-        average=average,
-        zero_division=zero_division,
-    )["f1"]
+    return similarity_weighted_precision_recall_f1(predictions, references, label_similarity, **options)["f1"]
 
 
 @evaluate.utils.file_utils.add_start_docstrings(_DESCRIPTION, _KWARGS_DESCRIPTION)

@@ -52,6 +52,13 @@ def multi_hot(label_lists: Sequence[Sequence[int]], num_labels: int, dtype=np.in
     return matrix
 
 
+def references_from_labels(label_lists: Sequence, problem_type: str, num_labels: int) -> np.ndarray:
+    """A split's gold labels as the metrics take them: 0/1 rows (multi-label, from lists of label ids) or class ids."""
+    if problem_type == "multi_label_classification":
+        return multi_hot(label_lists, num_labels)
+    return np.asarray(label_lists)
+
+
 def classification_metrics(
     probs: np.ndarray,
     references: np.ndarray,
@@ -60,14 +67,18 @@ def classification_metrics(
     label_names: Sequence[str],
     thresholds: Sequence[float] | None = None,
     label_similarity: np.ndarray | None = None,
+    errors_path: str | Path | None = None,
 ) -> dict:
     """Macro/micro F1 (scikit-learn), the similarity-weighted F1 (our `evaluate` metric) and a per-label table.
 
-    `references` are class ids (single-label) or 0/1 rows (multi-label).
+    `references` are class ids (single-label) or 0/1 rows (multi-label). `errors_path`: where to draw the
+    decisions' error heatmap (:func:`error_matrix`), if anywhere.
     """
     predictions = decide(probs, problem_type, thresholds)
     references = np.asarray(references)
     n = len(label_names)
+    if errors_path is not None:
+        plot_errors(error_matrix(predictions, references, problem_type, n), label_names, errors_path, problem_type)
     label_ids = list(range(n))
     multilabel = problem_type == "multi_label_classification"
     metric = load_metric("multilabel" if multilabel else "single_label")
@@ -188,10 +199,7 @@ def evaluate_model(
         raise LyricMoodError(f"the model's labels do not match {dataset}'s", hint="evaluate on the data it was trained for")
     probs = predictor.predict(part["text"])
     config = predictor.config
-    if config.problem_type == "multi_label_classification":
-        references = multi_hot(part["labels"], len(names))
-    else:
-        references = np.asarray(part["labels"])
+    references = references_from_labels(part["labels"], config.problem_type, len(names))
     if label_similarity == "cooccurrence" and config.problem_type == "multi_label_classification":
         similarity = from_cooccurrence(multi_hot(data["train"]["labels"], len(names)))
     else:
@@ -199,12 +207,9 @@ def evaluate_model(
     result = classification_metrics(
         probs, references, problem_type=config.problem_type, label_names=names,
         thresholds=config.decision_thresholds, label_similarity=similarity,
+        errors_path=None if out_dir is None else Path(out_dir) / f"errors_{split}.png",
     )
     result["label_similarity"] = label_similarity
     if out_dir is not None:
-        out_dir = Path(out_dir)
-        write_text_atomic(out_dir / "results.json", json.dumps(result, indent=2, ensure_ascii=False))
-        predictions = decide(probs, config.problem_type, config.decision_thresholds)
-        plot_errors(error_matrix(predictions, references, config.problem_type, len(names)), names,
-                    out_dir / f"errors_{split}.png", config.problem_type)
+        write_text_atomic(Path(out_dir) / "results.json", json.dumps(result, indent=2, ensure_ascii=False))
     return result

@@ -1,4 +1,5 @@
-"""Which songs a query may return: :class:`Filters`, checked once, and the parsers of the CLI's filter flags.
+"""Which songs a query may return: :class:`Filters`, checked once; :class:`CatalogFilter`, which applies them to a
+catalog (and says why nothing passed); and the parsers of the CLI's filter flags.
 
 Example:
     >>> Filters(year_range=(1990, None), lang="KO")
@@ -9,10 +10,12 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
+
+import numpy as np
 
 from .catalog import MAX_YEAR  # the largest year a filter accepts is the catalogs' limit
 from .errors import LyricMoodError, LyricMoodTypeError
@@ -51,6 +54,58 @@ class Filters:
         if not 0.0 <= diversity <= 1.0:
             raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
         set_field("diversity", diversity)
+
+
+class CatalogFilter:
+    """The catalog fields :class:`Filters` test (artist, year, language), one array each, read once per catalog."""
+
+    def __init__(self, metadata: Sequence[Mapping[str, Any]]):
+        self.artists = np.array([str(m.get("artist") or "").casefold() for m in metadata], dtype=object)
+        self.years = np.array([m.get("year") if m.get("year") is not None else -1 for m in metadata], dtype=np.int64)
+        self.langs = np.array([str(m.get("lang") or "").casefold() for m in metadata], dtype=object)
+
+    def __len__(self) -> int:
+        return len(self.years)
+
+    def mask(self, filters: Filters, exclude: int | None = None) -> np.ndarray:
+        """Which songs pass ``filters``; ``exclude``: the query's catalog row (left out, with its artist if asked)."""
+        keep = np.ones(len(self), dtype=bool)
+        if exclude is not None:
+            keep[exclude] = False
+            artist = self.artists[exclude]
+            if filters.exclude_same_artist and artist:
+                keep &= self.artists != artist
+        if filters.year_range is not None:
+            low, high = filters.year_range
+            keep &= (self.years >= low) & (self.years <= high) & (self.years >= 0)
+        if filters.lang:
+            keep &= np.isin(self.langs, list(filters.lang))
+        return keep
+
+    def explain_no_results(self, filters: Filters, *, query_in_catalog: bool = False) -> str:
+        """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
+        if len(self) == 1 and query_in_catalog:
+            return "the index holds only one song, the query itself: there is no other song to recommend"
+        reasons = []
+        if filters.lang:
+            wanted = set(filters.lang)
+            present = sorted({x for x in self.langs if x})
+            if not wanted & set(present):
+                reasons.append(
+                    f"no song is in {', '.join(sorted(wanted))} (the catalog's languages: {', '.join(present) or 'none'})"
+                )
+        year_range = filters.year_range
+        if year_range is not None:
+            years = self.years[self.years >= 0]
+            if not len(years):
+                reasons.append("no song of the catalog has a year")
+            elif year_range[1] < years.min() or year_range[0] > years.max():
+                reasons.append(
+                    f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
+                )
+        if not reasons and filters.exclude_same_artist and query_in_catalog:
+            reasons.append("every other song that passes the filters is by the query's artist")
+        return "; ".join(reasons) or "no song matches the filters together"
 
 
 def _checked_years(year_range: Any, field: str = "years") -> tuple[int, int] | None:

@@ -88,35 +88,19 @@ def plot_label_similarity(
 
     ``annotate`` prints each value in its cell (default: only for 15 labels or fewer).
     """
-    use_hangul_font()
-    S = np.asarray(similarity, dtype=np.float64)
-    if S.ndim != 2 or S.shape[0] != S.shape[1]:
-        raise LyricMoodError(f"label similarity must be a square matrix, got shape {S.shape}")
-    n = S.shape[0]
-    if len(labels) != n:
-        raise LyricMoodError(f"got {len(labels)} labels for a {n}x{n} similarity matrix")
-    if annotate is None:
-        annotate = n <= 15
+    S = _square_matrix(similarity, labels, "labels")
+    return plot_heatmap(S, labels, labels, path=path, title=title, xlabel="label", ylabel="label", annotate=annotate,
+                        colorbar_label="similarity")
 
-    side = min(24.0, max(5.0, 0.28 * n + 2.5))
-    fig = Figure(figsize=(side + 1.2, side), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.imshow(S, cmap="viridis", vmin=0.0, vmax=1.0, interpolation="nearest")
-    fontsize = 10 if n <= 15 else max(6, 11 - n // 10)
-    ax.set_xticks(range(n), labels=list(labels), rotation=90, fontsize=fontsize)
-    ax.set_yticks(range(n), labels=list(labels), fontsize=fontsize)
-    ax.set_xlabel("label")
-    ax.set_ylabel("label")
-    ax.set_title(title)
-    if annotate:
-        for i in range(n):
-            for j in range(n):
-                ax.text(j, i, f"{S[i, j]:.2f}", ha="center", va="center", fontsize=fontsize - 2,
-                        color="black" if S[i, j] > 0.6 else "white")
-    fig.colorbar(image, ax=ax, shrink=0.8, label="similarity")
-    if path is not None:
-        save_figure(fig, path)
-    return fig
+
+def _square_matrix(matrix, names: Sequence[str], what: str) -> np.ndarray:
+    """``matrix`` as a square float64 array with one of ``names`` per row; else an error saying what is wrong."""
+    M = np.asarray(matrix, dtype=np.float64)
+    if M.ndim != 2 or M.shape[0] != M.shape[1]:
+        raise LyricMoodError(f"a similarity matrix must be square, got shape {M.shape}")
+    if len(names) != len(M):
+        raise LyricMoodError(f"got {len(names)} {what} for a {len(M)}x{len(M)} similarity matrix")
+    return M
 
 
 def figure_formats() -> list[str]:
@@ -166,8 +150,12 @@ def plot_heatmap(
     vmax: float = 1.0,
     cmap: str = "viridis",
     annotate: bool | None = None,
+    colorbar_label: str = "",
 ) -> Figure:
-    """A labelled heatmap (Hangul rendered); written as PNG when ``path`` is given."""
+    """A labelled heatmap (Hangul rendered); written as PNG when ``path`` is given.
+
+    ``annotate`` prints each value in its cell (default: only for 15 rows and columns or fewer).
+    """
     use_hangul_font()
     M = np.asarray(matrix, dtype=np.float64)
     rows, cols = M.shape
@@ -189,7 +177,7 @@ def plot_heatmap(
             for j in range(cols):
                 ax.text(j, i, f"{M[i, j]:.2f}", ha="center", va="center", fontsize=fontsize - 2,
                         color="black" if M[i, j] > middle else "white")
-    fig.colorbar(image, ax=ax, shrink=0.8)
+    fig.colorbar(image, ax=ax, shrink=0.8, label=colorbar_label)
     if path is not None:
         save_figure(fig, path)
     return fig
@@ -260,25 +248,23 @@ def plot_emotional_arc(
     return fig
 
 
-def plot_song_similarity(
-    vectors,
+def plot_similarity_matrix(
+    matrix,
     names: Sequence[str],
     similarity: str | None = None,
-    center=None,
     title: str = "",
     path: str | Path | None = None,
 ) -> Figure:
     """Heatmap of pairwise similarities among songs (the study's figure), songs on both axes.
 
-    ``similarity``: a name of :mod:`lyricmood.similarity` (default: its default). ``center``: the catalog's mean
-    vector, for a similarity that centres (default: the mean of these songs).
+    ``matrix``: the similarities, e.g. :meth:`Recommender.similarity_matrix <lyricmood.recommender.Recommender.
+    similarity_matrix>`; ``similarity``: the name of the similarity that made them (default: the default
+    similarity), which sets the colour scale ([-1, 1] for signed scores, else [0, 1]).
     """
     from lyricmood.similarity import DEFAULT_SIMILARITY, get_similarity
 
     measure = get_similarity(similarity or DEFAULT_SIMILARITY)
-    M = measure.pairwise(np.asarray(vectors, dtype=np.float64), center=center)
-    if len(names) != len(M):
-        raise LyricMoodError(f"got {len(names)} names for {len(M)} songs")
+    M = _square_matrix(matrix, names, "names")
     signed = measure.signed
     return plot_heatmap(
         M,
@@ -290,3 +276,23 @@ def plot_song_similarity(
         vmax=1.0,
         cmap="RdBu_r" if signed else "viridis",
     )
+
+
+def plot_song_similarity(
+    vectors,
+    names: Sequence[str],
+    similarity: str | None = None,
+    center=None,
+    title: str = "",
+    path: str | Path | None = None,
+) -> Figure:
+    """:func:`plot_similarity_matrix` of songs given as vectors, compared by the similarity named ``similarity``.
+
+    ``center``: the catalog's mean vector, for a similarity that centres (default: the mean of these songs).
+    Songs of a recommender's catalog: ``plot_similarity_matrix(recommender.similarity_matrix(ids), …)``.
+    """
+    from lyricmood.similarity import DEFAULT_SIMILARITY, pairwise_similarity
+
+    similarity = similarity or DEFAULT_SIMILARITY
+    matrix = pairwise_similarity(np.asarray(vectors, dtype=np.float64), similarity=similarity, center=center)
+    return plot_similarity_matrix(matrix, names, similarity=similarity, title=title, path=path)

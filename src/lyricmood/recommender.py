@@ -37,8 +37,9 @@ import numpy as np
 
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
-from .filters import Filters
+from .filters import CatalogFilter, Filters
 from .index import SongIndex
+from .moods import mood_weights
 from .similarity import DEFAULT_SIMILARITY, CatalogSpace, _distributions, get_similarity
 
 if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is imported and loaded only to score lyrics
@@ -160,15 +161,12 @@ class Recommender:
 
         Songs are compared in the index's ranking space (:attr:`SongIndex.ranking_vectors`: the pooled emotion
         features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
-        probabilities), which also explains every result.
+        probabilities), which also explains every result. :attr:`catalog_filter` applies :class:`Filters`.
         """
         self._emotions = CatalogSpace(self.index.vectors, self.similarity)
         self._songs = self._emotions if self.index.features is None else CatalogSpace(self.index.features, self.similarity)
         self.mean = self._emotions.mean
-        meta = self.index.metadata
-        self._artists = np.array([str(m.get("artist") or "").casefold() for m in meta], dtype=object)
-        self._years = np.array([m.get("year") if m.get("year") is not None else -1 for m in meta], dtype=np.int64)
-        self._langs = np.array([str(m.get("lang") or "").casefold() for m in meta], dtype=object)
+        self.catalog_filter = CatalogFilter(self.index.metadata)
         return self
 
     def save(self, path: str | Path) -> Path:
@@ -200,61 +198,21 @@ class Recommender:
         The similarity builds the query from ``w`` (:meth:`Similarity.mood_query`: centred cosine adds the
         catalog mean, so that songs above average on the named emotions, in those proportions, rank first).
         """
-        if not isinstance(mood, Mapping):
-            raise LyricMoodTypeError(
-                f"the mood must be a mapping of emotions to weights, got {type(mood).__name__}",
-                field="mood",
-                hint='e.g. {"sadness": 0.7, "love": 0.3}; parse_mood("sadness=0.7,love=0.3") reads text',
-            )
-        if not mood:
-            raise LyricMoodError(
-                "the mood is empty", field="mood", hint='give emotions with weights, e.g. {"sadness": 0.7, "love": 0.3}'
-            )
-        position = {label: i for i, label in enumerate(self.labels)}
-        w = np.zeros(len(self.labels), dtype=np.float64)
-        unknown = [name for name in mood if name not in position]
-        if unknown:
-            raise LyricMoodError(
-                f"unknown emotion{'s' if len(unknown) > 1 else ''} {', '.join(map(repr, unknown))}",
-                field="mood",
-                hint=f"use the model's labels: {', '.join(self.labels)}",
-            )
-        for name, weight in mood.items():
-            try:
-                weight = float(weight)
-            except (TypeError, ValueError):
-                raise LyricMoodError(f"the weight of {name!r} is not a number: {weight!r}", field="mood") from None
-            if not np.isfinite(weight) or weight < 0:
-                raise LyricMoodError(f"the weight of {name!r} must be a finite number ≥ 0, got {weight}", field="mood")
-            w[position[name]] += weight
-        if w.max() <= 0:
-            raise LyricMoodError("every mood weight is 0", field="mood", hint="give at least one positive weight")
-        w /= w.max()  # first, so that huge weights (1e308) do not overflow the sum to infinity
-        w /= w.sum()
+        w = mood_weights(mood, self.labels)  # checked: known emotions, weights ≥ 0, normalised to sum 1
         return self._emotions.similarity.mood_query(w, self.mean)
 
-    def scores(self, queries: np.ndarray) -> np.ndarray:
-        """Similarity of each query vector (B, L) to every song → (B, N)."""
-        Q = _query_matrix(queries)
+    def _emotion_queries(self, vectors: Any) -> np.ndarray:
+        """``vectors`` as a (B, L) matrix of emotion vectors over :attr:`labels`, checked."""
+        Q = _query_matrix(vectors)
         if Q.ndim != 2 or Q.shape[1] != len(self.labels):
             raise LyricMoodError(f"a query vector has {Q.shape[-1]} values, the index has {len(self.labels)} labels")
         if not np.isfinite(Q).all():
             raise LyricMoodError("a query vector holds NaN or infinity", field="vector", hint="give finite numbers")
-        return self._emotions.scores(Q)
+        return Q
 
-    def _mask(self, exclude: int | None, filters: Filters) -> np.ndarray:
-        keep = np.ones(len(self.index), dtype=bool)
-        if exclude is not None:
-            keep[exclude] = False
-            artist = str(self.index.metadata[exclude].get("artist") or "")
-            if filters.exclude_same_artist and artist:
-                keep &= self._artists != artist.casefold()
-        if filters.year_range is not None:
-            low, high = filters.year_range
-            keep &= (self._years >= low) & (self._years <= high) & (self._years >= 0)
-        if filters.lang:
-            keep &= np.isin(self._langs, list(filters.lang))
-        return keep
+    def scores(self, queries: np.ndarray) -> np.ndarray:
+        """Similarity of each query vector (B, L) to every song → (B, N)."""
+        return self._emotions.scores(self._emotion_queries(queries))
 
     def _check_k(self, k: int) -> int:
         if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k <= 0:
@@ -324,11 +282,11 @@ class Recommender:
     ) -> list[list[Recommendation]]:
         """Rank each row of ``scores`` (B, N) under ``filters``; ``songs``: each query's catalog row (left out,
         with its artist if asked), or None; ``why``: each query's emotion probabilities, which explain results."""
-        return [
-            self._recommendations(why[b : b + 1], self._rank(S, k, self._mask(songs[b], filters), filters.diversity,
-                                                              space), S)
-            for b, S in enumerate(scores)
-        ]
+        answers = []
+        for b, S in enumerate(scores):
+            rows = self._rank(S, k, self.catalog_filter.mask(filters, songs[b]), filters.diversity, space)
+            answers.append(self._recommendations(why[b : b + 1], rows, S))
+        return answers
 
     def _song_rows(self, songs: Sequence[str]) -> list[int]:
         rows = []
@@ -447,52 +405,21 @@ class Recommender:
         filters.pop("exclude_same_artist", None)  # a mood has no artist
         return self.similar_to_mood(mood, k, _as_filters(None, filters))
 
-    def similarity_matrix(self, song_ids: Sequence[str]) -> np.ndarray:
-        """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them."""
-        return self._songs.between([self.index.position(self.resolve_id(s)) for s in song_ids])
+    def similarity_matrix(self, song_ids: Sequence[str], query: SongEmotion | np.ndarray | None = None) -> np.ndarray:
+        """Pairwise similarities of catalog songs (ids or titles), as the recommender scores them: the heatmap's
+        matrix.
 
+        ``query``, when given, comes first (row and column 0), compared as its recommendations were: a scored
+        song (``SongEmotion``) by its ranking vector, an emotion vector (a mood's query) by the probabilities.
+        """
+        rows = [self.index.position(self.resolve_id(s)) for s in song_ids]
+        if query is None:
+            return self._songs.between(rows)
+        if isinstance(query, SongEmotion):
+            space, first = self._songs, np.asarray(self.ranking_vector(query), dtype=np.float64).reshape(1, -1)
+        else:
+            space, first = self._emotions, self._emotion_queries(query)
+            if len(first) != 1:
+                raise LyricMoodError(f"expected one query vector, got {len(first)}", field="query")
+        return space.similarity.pairwise(np.vstack([first, space.rows[rows]]), center=space.mean)
 
-def parse_mood(text: str) -> dict[str, float]:
-    """``"sadness=0.7, love=0.3"`` → ``{"sadness": 0.7, "love": 0.3}`` (a bare name weighs 1)."""
-    mood: dict[str, float] = {}
-    for part in str(text).split(","):
-        if not part.strip():
-            continue
-        name, sep, value = part.partition("=")
-        try:
-            mood[name.strip()] = float(value) if sep else 1.0
-        except ValueError:
-            raise LyricMoodError(
-                f"bad weight {value.strip()!r} for {name.strip()!r}",
-                field="mood",
-                hint='write e.g. "sadness=0.7,love=0.3"',
-            ) from None
-    if not mood:
-        raise LyricMoodError("the mood is empty", field="mood", hint='write e.g. "sadness=0.7,love=0.3"')
-    return mood
-
-
-def explain_no_results(recommender: Recommender, filters: Filters, *, query_in_catalog: bool = False) -> str:
-    """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
-    if len(recommender.index) == 1 and query_in_catalog:
-        return "the index holds only one song, the query itself: there is no other song to recommend"
-    reasons = []
-    if filters.lang:
-        wanted = set(filters.lang)
-        present = sorted({x for x in recommender._langs if x})
-        if not wanted & set(present):
-            reasons.append(
-                f"no song is in {', '.join(sorted(wanted))} (the catalog's languages: {', '.join(present) or 'none'})"
-            )
-    year_range = filters.year_range
-    if year_range is not None:
-        years = recommender._years[recommender._years >= 0]
-        if not len(years):
-            reasons.append("no song of the catalog has a year")
-        elif year_range[1] < years.min() or year_range[0] > years.max():
-            reasons.append(
-                f"no song is from {year_range[0]}-{year_range[1]} (the catalog spans {years.min()}-{years.max()})"
-            )
-    if not reasons and filters.exclude_same_artist and query_in_catalog:
-        reasons.append("every other song that passes the filters is by the query's artist")
-    return "; ".join(reasons) or "no song matches the filters together"

@@ -28,9 +28,9 @@ from transformers import (
 from .backbones import resolve_backbone
 from .errors import LyricMoodError
 from .evaluation import (
-    classification_metrics, error_matrix, format_per_label, load_labelled_dataset, multi_hot, plot_errors, tune_thresholds,
+    classification_metrics, format_per_label, load_labelled_dataset, multi_hot, references_from_labels, tune_thresholds,
 )
-from .inference import decide, probabilities
+from .inference import EmotionPredictor, probabilities
 from .io import write_text_atomic
 from .label_similarity import from_classifier_weights
 from .model_card import backbone_hub_id, model_card, published_run_info
@@ -151,14 +151,16 @@ def tokenize_dataset(dataset, tokenizer, data_args: DataArguments, label_names: 
             encoded["labels"] = batch["labels"]
         return encoded
 
-    limits = {"train": data_args.max_train_samples}
     out = {}
     for split, part in dataset.items():
-        limit = limits.get(split, data_args.max_eval_samples)
-        if limit is not None:
-            part = part.select(range(min(limit, len(part))))
+        part = first_rows(part, data_args.max_train_samples if split == "train" else data_args.max_eval_samples)
         out[split] = part.map(encode, batched=True, remove_columns=part.column_names, desc=f"tokenize {split}")
     return out
+
+
+def first_rows(split, limit: int | None):
+    """The first ``limit`` rows of a dataset split (all of them when ``limit`` is None)."""
+    return split if limit is None else split.select(range(min(limit, len(split))))
 
 
 def build_model(model_args: ModelArguments, label_names: list[str], problem_type: str):
@@ -222,24 +224,6 @@ def merged_model(model, model_args: ModelArguments, label_names: list[str], prob
     return fresh.merge_and_unload()
 
 
-def predict_probs(model, dataset, collator, batch_size: int = 128) -> tuple[np.ndarray, np.ndarray]:
-    """Probabilities and labels for a tokenized split (the same sigmoid/softmax the predictor uses)."""
-    from torch.utils.data import DataLoader
-
-    model.eval()
-    device = next(model.parameters()).device
-    multi = model.config.problem_type == "multi_label_classification"
-    # Length-sorted batches (little padding), then back to the dataset's order.
-    order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
-    probs, labels = [], []
-    with torch.inference_mode():
-        for batch in DataLoader(dataset.select(order), batch_size=batch_size, collate_fn=collator):
-            labels.append(batch.pop("labels").numpy())
-            probs.append(probabilities(model(**{k: v.to(device) for k, v in batch.items()}).logits, multi))
-    inverse = np.argsort(order)
-    return np.concatenate(probs)[inverse], np.concatenate(labels)[inverse]
-
-
 def train(model_args: ModelArguments, data_args: DataArguments, training_args: LyricMoodTrainingArguments) -> dict:
     """Fine-tune, tune thresholds on validation, evaluate, and write a Hub-ready folder to `output_dir/final`."""
     started = time.time()
@@ -282,12 +266,15 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
 
     final = merged_model(trainer.model, model_args, label_names, problem_type)
     if trainer.is_world_process_zero():
-        final = final.to(training_args.device)
-        probs_by_split = {
-            split: predict_probs(final, tokenized[split], collator, training_args.per_device_eval_batch_size)
-            for split in data_args.report_splits + ["validation"]
-            if split in tokenized
-        }
+        # The model scores the report splits as it will in use, with the training's truncation length.
+        predictor = EmotionPredictor(final.to(training_args.device), tokenizer, max_length=data_args.max_seq_length,
+                                     batch_size=training_args.per_device_eval_batch_size)
+        probs_by_split = {}
+        for split in data_args.report_splits + ["validation"]:
+            if split in dataset:
+                part = first_rows(dataset[split], data_args.max_eval_samples)
+                probs_by_split[split] = (predictor.predict(part["text"]),
+                                         references_from_labels(part["labels"], problem_type, len(label_names)))
         if problem_type == "multi_label_classification" and training_args.tune_thresholds:
             val_probs, val_labels = probs_by_split["validation"]
             final.config.decision_thresholds = tune_thresholds(val_probs, val_labels).tolist()
@@ -298,15 +285,12 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
         for split in data_args.report_splits:
             if split not in probs_by_split:
                 continue
-            probs, labels = probs_by_split[split]
-            references = labels.astype(np.int64)
+            probs, references = probs_by_split[split]
             results[split] = classification_metrics(
                 probs, references, problem_type=problem_type, label_names=label_names,
                 thresholds=final.config.decision_thresholds, label_similarity=similarity,
+                errors_path=out_dir / f"errors_{split}.png",
             )
-            predictions = decide(probs, problem_type, final.config.decision_thresholds)
-            plot_errors(error_matrix(predictions, references, problem_type, len(label_names)), label_names,
-                        out_dir / f"errors_{split}.png", problem_type)
         run_info = {
             "train_seconds": round(train_seconds, 1),
             "train_loss": float(train_output.training_loss),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from typing import Any
 
 
 def positive_int(text: str) -> int:
@@ -40,12 +41,33 @@ def unit_float(text: str) -> float:
     return value
 
 
+def add_lyrics_arguments(group: Any) -> None:
+    """``--lyrics-file`` and ``--text`` (on a parser or a group): a song's lyrics, from a file or the command line
+    (see :func:`read_lyrics`)."""
+    group.add_argument("--lyrics-file", metavar="FILE", help="a UTF-8 text (or .lrc) file of lyrics")
+    group.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
+
+
+def read_lyrics(args: argparse.Namespace) -> str | None:
+    """The lyrics that ``--lyrics-file`` or ``--text`` gave."""
+    if not args.lyrics_file:
+        return args.text
+    from lyricmood.lyrics import read_lyrics_file  # imports transformers: only for a query by lyrics
+
+    return read_lyrics_file(args.lyrics_file)
+
+
+def add_model_argument(parser: argparse.ArgumentParser) -> None:
+    """``--model``: the model folder that scores lyrics."""
+    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+
+
 def add_source_arguments(parser: argparse.ArgumentParser) -> None:
     """``--index``, ``--model`` and ``--similarity``: the songs, the model, and how songs are compared."""
     from lyricmood.similarity import DEFAULT_SIMILARITY, similarity_names
 
     parser.add_argument("--index", metavar="PATH", help="index folder (default: the demo catalog's index)")
-    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+    add_model_argument(parser)
     parser.add_argument(
         "--similarity",
         default=DEFAULT_SIMILARITY,

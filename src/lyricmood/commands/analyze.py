@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from lyricmood.commands import positive_int
+from lyricmood.commands import add_lyrics_arguments, add_model_argument, positive_int, read_lyrics
 from lyricmood.errors import LyricMoodError
 
 #: the files ``--out`` receives
@@ -16,10 +16,8 @@ OUT_FILES = ("top_emotions.png", "arc.png", "emotions.json")
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("analyze", help="a song's emotions and emotional arc (PNGs with --out)")
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--lyrics-file", metavar="FILE", help="a UTF-8 text (or .lrc) file of lyrics")
-    source.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
-    parser.add_argument("--model", metavar="PATH", help="model folder (default: the embedded default model)")
+    add_lyrics_arguments(parser.add_mutually_exclusive_group(required=True))
+    add_model_argument(parser)
     parser.add_argument("--out", metavar="DIR", help="write top_emotions.png, arc.png and emotions.json here")
     parser.add_argument("--overwrite", action="store_true", help="replace those files when --out already has them")
     parser.add_argument("-k", type=positive_int, default=8, help="how many emotions to show (default 8)")
@@ -31,12 +29,10 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.default_model import resolve_model
     from lyricmood.formatting import format_table, json_safe
     from lyricmood.inference import EmotionPredictor, SongEmotion
-    from lyricmood.lyrics import read_lyrics_file
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
-    lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
-    song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
+    song = EmotionPredictor(resolve_model(args.model)).score_song(read_lyrics(args))
     k = args.k
     arc = [
         {"section": name, "top": [label for label, _ in SongEmotion(row, song.labels, [name], row[None], 0).top(3)]}

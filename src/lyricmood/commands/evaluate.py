@@ -1,4 +1,6 @@
-"""`lyricmood evaluate MODEL --dataset NAME --split test`: plain and similarity-weighted F1 of a model."""
+"""Evaluate a LyricMood model with its own decision thresholds (tuned on validation when it was trained): macro and
+micro F1, the similarity-weighted F1 and a per-label table. The label similarity comes from the model's classifier
+weights unless --label-similarity says otherwise."""
 
 from __future__ import annotations
 
@@ -9,12 +11,8 @@ from . import positive_int
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "evaluate",
-        help="score a model on a dataset split (macro/micro F1, similarity-weighted F1, per-label table)",
-        description="Evaluate a LyricMood model with its own decision thresholds (tuned on validation when it "
-        "was trained). The label similarity comes from the model's classifier weights.",
-    )
+    help_text = "score a model on a dataset split (macro/micro F1, similarity-weighted F1, per-label table)"
+    parser = subparsers.add_parser("evaluate", help=help_text, description=__doc__)  # --help shows the module docstring
     parser.add_argument("model", help="model folder or Hub id; 'default' for the embedded default model")
     parser.add_argument("--dataset", default="goemotions", help="builder name (goemotions, kote, aihub_emotion)")
     parser.add_argument("--config", dest="dataset_config", default=None, help="builder config, e.g. en, ko, en+ko")

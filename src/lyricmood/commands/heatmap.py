@@ -19,16 +19,12 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
-    from lyricmood.plots import check_figure_path, plot_song_similarity
+    from lyricmood.plots import check_figure_path, plot_similarity_matrix
 
     check_figure_path(args.out, overwrite=args.overwrite)  # before any work
     recommender = open_recommender(args.index, args.model, args.similarity)
     ids = [recommender.resolve_id(s) for s in args.songs]
     names = [str(recommender.index.get(i).get("title") or i) for i in ids]
-    rows = [recommender.index.position(i) for i in ids]
-    plot_song_similarity(
-        recommender.index.ranking_vectors[rows], names, similarity=args.similarity, center=recommender.ranking_mean,
-        path=args.out,
-    )
+    plot_similarity_matrix(recommender.similarity_matrix(ids), names, similarity=recommender.similarity, path=args.out)
     print(f"wrote {args.out}")
     return 0

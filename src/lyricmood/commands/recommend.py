@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from lyricmood.commands import add_source_arguments, positive_int, unit_float
+from lyricmood.commands import add_lyrics_arguments, add_source_arguments, positive_int, read_lyrics, unit_float
 from lyricmood.errors import LyricMoodError
 
 
@@ -13,8 +13,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("recommend", help="recommend songs whose lyrics feel alike")
     query = parser.add_mutually_exclusive_group(required=True)
     query.add_argument("--song", metavar="ID", help="a catalog song (id or exact title)")
-    query.add_argument("--lyrics-file", metavar="FILE", help="a UTF-8 text file of lyrics")
-    query.add_argument("--text", metavar="TEXT", help="lyrics given on the command line")
+    add_lyrics_arguments(query)
     query.add_argument("--mood", metavar="MOOD", help='emotions with weights, e.g. "sadness=0.7,love=0.3"')
     parser.add_argument(
         "-k", type=positive_int, default=None, help="how many songs (default 10, or the catalog's size if smaller)"
@@ -36,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
     from lyricmood.filters import Filters, parse_langs, parse_years
     from lyricmood.formatting import format_recommendations
-    from lyricmood.recommender import explain_no_results, parse_mood
+    from lyricmood.moods import parse_mood
 
     filters = Filters(
         year_range=parse_years(args.years, "--years"),
@@ -52,12 +51,9 @@ def run(args: argparse.Namespace) -> int:
     elif args.song is not None:
         results = recommender.similar_to_song(args.song, k, filters)
     else:
-        from lyricmood.lyrics import read_lyrics_file  # imports transformers: only for a query by lyrics
-
-        lyrics = read_lyrics_file(args.lyrics_file) if args.lyrics_file else args.text
-        results = recommender.similar_to_lyrics(lyrics, k, filters)
+        results = recommender.similar_to_lyrics(read_lyrics(args), k, filters)
     if not results:
-        reason = explain_no_results(recommender, filters, query_in_catalog=args.song is not None)
+        reason = recommender.catalog_filter.explain_no_results(filters, query_in_catalog=args.song is not None)
         raise LyricMoodError(
             f"no song to recommend: {reason}",
             hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",

@@ -1,4 +1,5 @@
-"""`lyricmood train [--config CONFIG.json] [--flag value …]`: fine-tune an emotion classifier."""
+"""Fine-tune a LyricMood classifier. Arguments come from an optional JSON file (see configs/) and flags, which
+override it. `lyricmood train --help-args` lists every flag."""
 
 from __future__ import annotations
 
@@ -6,13 +7,8 @@ import argparse
 
 
 def register(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "train",
-        help="fine-tune an emotion classifier (Trainer + accelerate; CPU, GPU or `accelerate launch`)",
-        description="Fine-tune a LyricMood classifier. Arguments come from an optional JSON file (see configs/) "
-        "and flags, which override it. `lyricmood train --help-args` lists every flag.",
-        add_help=True,
-    )
+    help_text = "fine-tune an emotion classifier (Trainer + accelerate; CPU, GPU or `accelerate launch`)"
+    parser = subparsers.add_parser("train", help=help_text, description=__doc__)  # --help shows the module docstring
     parser.add_argument("--config", help="JSON file of arguments (e.g. configs/default-e5-arch2.json)")
     parser.add_argument("--help-args", action="store_true", help="list every training argument and exit")
     parser.set_defaults(func=run, accepts_unknown=True)
