@@ -65,6 +65,22 @@ UPLOAD_ROWS = [
 ]
 
 
+def test_every_interface_string_has_both_languages_with_the_same_fields():
+    import string
+
+    from lyricmood.ui_text import TEXTS
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+    assert len(TEXTS) > 50 and "title" in TEXTS
+    for key, entry in TEXTS.items():
+        assert set(entry) == {"ko", "en"} and all(entry.values()), key
+        assert fields(entry["ko"]) == fields(entry["en"]), key
+    assert text("catalog_intro", "en", mb=5, songs="2,000").startswith("Upload your own songs as CSV or JSON Lines")
+    assert "{" not in text("catalog_intro", "ko", mb=5, songs="2,000")
+
+
 # -- handlers ---------------------------------------------------------------------------------------
 
 
