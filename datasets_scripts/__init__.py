@@ -108,21 +108,15 @@ def _options_hint(cls: type[LocalFilesBuilder]) -> str:
     return f"{cls.__name__} takes the options {', '.join(options)}" if options else f"{cls.__name__} takes no options"
 
 
-def load_builder_dataset(
-    name: str,
-    config_name: str | None = None,
-    data_dir: str | os.PathLike | None = None,
-    data_files: Any = None,
-    cache_dir: str | os.PathLike | None = None,
-    **config_kwargs: Any,
-) -> datasets.DatasetDict:
+def load_builder_dataset(name: str, config_name: str | None = None, **options: Any) -> datasets.DatasetDict:
     """Build (or reuse from the cache) and return one of :data:`BUILDERS` as a ``DatasetDict``.
 
+    ``options`` are :func:`get_builder`'s: ``data_dir``, ``data_files``, ``cache_dir`` and the config's
+    options (e.g. ``grouping="ekman"``, ``utterances="first"``).
     The cache key includes every input file's size and mtime, so an edited file is rebuilt.
-    ``config_kwargs`` override the config's options (e.g. ``grouping="ekman"``, ``utterances="first"``).
     Bad input raises :class:`LyricMoodError` naming the file, line and field.
     """
-    builder = get_builder(name, config_name, data_dir, data_files, cache_dir, **config_kwargs)
+    builder = get_builder(name, config_name, **options)
     builder.download_and_prepare()
     return builder.as_dataset()
 

@@ -95,6 +95,8 @@ class LocalFilesBuilder(datasets.GeneratorBasedBuilder):
 
     #: what to tell a user who gave no data_dir / data_files
     MISSING_DATA_HINT = "pass data_dir= (or --data-dir) pointing at your copy of the data"
+    #: the dataset's description, homepage, citation and license, as its ``DatasetInfo`` states them
+    DESCRIPTION = HOMEPAGE = CITATION = LICENSE = ""
 
     def __init__(
         self,
@@ -115,10 +117,23 @@ class LocalFilesBuilder(datasets.GeneratorBasedBuilder):
         super().__init__(*args, data_dir=data_dir, data_files=data_files, hash=hash, **kwargs)
 
     # -- to implement ---------------------------------------------------------------------------
+    def _features(self) -> datasets.Features:
+        """The columns of the current config."""
+        raise NotImplementedError
+
     def _read_splits(self) -> dict[str, list[dict[str, Any]]]:
         raise NotImplementedError
 
     # -- datasets hooks -------------------------------------------------------------------------
+    def _info(self) -> datasets.DatasetInfo:
+        return datasets.DatasetInfo(
+            description=self.DESCRIPTION,
+            features=self._features(),
+            homepage=self.HOMEPAGE,
+            citation=self.CITATION,
+            license=self.LICENSE,
+        )
+
     def _split_generators(self, dl_manager: Any) -> list[datasets.SplitGenerator]:
         splits = self._read_splits()
         # A tuple, not a list: datasets would treat a list in gen_kwargs as shards.

@@ -124,6 +124,8 @@ class AIHubEmotion(LocalFilesBuilder):
     ``Validation``/``val`` → validation, ``test`` → test, anything else → train).
     Or ``data_files={"train": [...], "validation": [...]}``."""
 
+    DESCRIPTION, HOMEPAGE, CITATION, LICENSE = _DESCRIPTION, _HOMEPAGE, _CITATION, _LICENSE
+
     BUILDER_CONFIG_CLASS = AIHubEmotionConfig
     BUILDER_CONFIGS = [
         AIHubEmotionConfig(
@@ -139,23 +141,17 @@ class AIHubEmotion(LocalFilesBuilder):
         "data_dir= the folder holding its .json or .xlsx files"
     )
 
-    def _info(self) -> datasets.DatasetInfo:
+    def _features(self) -> datasets.Features:
         self.config.validate()
         names = FINE_LABELS if self.config.level == "fine" else MAJOR_LABELS
-        return datasets.DatasetInfo(
-            description=_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "id": datasets.Value("string"),
-                    "dialogue_id": datasets.Value("string"),
-                    "text": datasets.Value("string"),
-                    "label": datasets.ClassLabel(names=list(names)),
-                    "code": datasets.Value("string"),
-                }
-            ),
-            homepage=_HOMEPAGE,
-            citation=_CITATION,
-            license=_LICENSE,
+        return datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "dialogue_id": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "label": datasets.ClassLabel(names=list(names)),
+                "code": datasets.Value("string"),
+            }
         )
 
     # -- files ----------------------------------------------------------------------------------

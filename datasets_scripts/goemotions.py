@@ -138,6 +138,8 @@ class GoEmotions(LocalFilesBuilder):
     """GoEmotions en/ko. ``data_dir`` is the folder holding ``en/`` and ``ko/``
     (each with ``train.tsv``, ``dev.tsv``, ``test.tsv``, ``labels.txt``)."""
 
+    DESCRIPTION, HOMEPAGE, CITATION, LICENSE = _DESCRIPTION, _HOMEPAGE, _CITATION, _LICENSE
+
     BUILDER_CONFIG_CLASS = GoEmotionsConfig
     BUILDER_CONFIGS = _configs()
     DEFAULT_CONFIG_NAME = "en"
@@ -146,22 +148,16 @@ class GoEmotions(LocalFilesBuilder):
         "https://github.com/google-research/google-research/tree/master/goemotions/data)"
     )
 
-    def _info(self) -> datasets.DatasetInfo:
+    def _features(self) -> datasets.Features:
         self.config.validate()  # options may have been overridden after __post_init__
         names, _ = GROUPINGS[self.config.grouping]
-        return datasets.DatasetInfo(
-            description=_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "id": datasets.Value("string"),
-                    "text": datasets.Value("string"),
-                    "labels": datasets.List(datasets.ClassLabel(names=list(names))),
-                    "lang": datasets.Value("string"),
-                }
-            ),
-            homepage=_HOMEPAGE,
-            citation=_CITATION,
-            license=_LICENSE,
+        return datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "labels": datasets.List(datasets.ClassLabel(names=list(names))),
+                "lang": datasets.Value("string"),
+            }
         )
 
     def _root(self) -> Path:

@@ -52,6 +52,8 @@ class Kote(LocalFilesBuilder):
     (``id<TAB>text<TAB>label_ids``, no header); the splits present are built.
     Or ``data_files={"train": ..., "validation": ...}`` in the same format."""
 
+    DESCRIPTION, HOMEPAGE, CITATION, LICENSE = _DESCRIPTION, _HOMEPAGE, _CITATION, _LICENSE
+
     BUILDER_CONFIGS = [
         datasets.BuilderConfig(name="default", version=datasets.Version("1.0.0"), description="KOTE, 44 labels")
     ]
@@ -61,19 +63,13 @@ class Kote(LocalFilesBuilder):
         "(from https://github.com/searle-j/KOTE)"
     )
 
-    def _info(self) -> datasets.DatasetInfo:
-        return datasets.DatasetInfo(
-            description=_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "id": datasets.Value("string"),
-                    "text": datasets.Value("string"),
-                    "labels": datasets.List(datasets.ClassLabel(names=LABELS)),
-                }
-            ),
-            homepage=_HOMEPAGE,
-            citation=_CITATION,
-            license=_LICENSE,
+    def _features(self) -> datasets.Features:
+        return datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "text": datasets.Value("string"),
+                "labels": datasets.List(datasets.ClassLabel(names=LABELS)),
+            }
         )
 
     def _read_file(self, path: Path) -> list[dict[str, Any]]:

@@ -48,6 +48,8 @@ class LyricsCatalog(LocalFilesBuilder):
     Reading and checking the files is :func:`lyricmood.catalog.read_songs`' job; this class adapts it to
     ``datasets``."""
 
+    DESCRIPTION, HOMEPAGE, CITATION, LICENSE = _DESCRIPTION, _HOMEPAGE, _CITATION, _LICENSE
+
     BUILDER_CONFIGS = [
         datasets.BuilderConfig(name="default", version=datasets.Version("1.0.0"), description="your own catalog"),
         datasets.BuilderConfig(name="demo", version=datasets.Version("1.0.0"), description="lyricmood's demo catalog"),
@@ -62,23 +64,17 @@ class LyricsCatalog(LocalFilesBuilder):
             data_files = str(demo_catalog_path())
         super().__init__(*args, config_name=config_name, data_dir=data_dir, data_files=data_files, **kwargs)
 
-    def _info(self) -> datasets.DatasetInfo:
-        return datasets.DatasetInfo(
-            description=_DESCRIPTION,
-            features=datasets.Features(
-                {
-                    "id": datasets.Value("string"),
-                    "title": datasets.Value("string"),
-                    "artist": datasets.Value("string"),
-                    "year": datasets.Value("int32"),
-                    "lang": datasets.Value("string"),
-                    "lyrics": datasets.Value("string"),
-                    "intended_mood": datasets.Value("string"),
-                }
-            ),
-            homepage=_HOMEPAGE,
-            citation=_CITATION,
-            license=_LICENSE,
+    def _features(self) -> datasets.Features:
+        return datasets.Features(
+            {
+                "id": datasets.Value("string"),
+                "title": datasets.Value("string"),
+                "artist": datasets.Value("string"),
+                "year": datasets.Value("int32"),
+                "lang": datasets.Value("string"),
+                "lyrics": datasets.Value("string"),
+                "intended_mood": datasets.Value("string"),
+            }
         )
 
     def _read_splits(self) -> dict[str, list[dict[str, Any]]]:

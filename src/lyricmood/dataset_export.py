@@ -118,7 +118,8 @@ def export_parquet(
     cls = builder_class(name)
     configs = list(configs or [cls.DEFAULT_CONFIG_NAME])
     # Build everything first: a bad input must not leave a half-written folder behind.
-    built = {c: load_builder_dataset(name, c, data_dir, data_files, cache_dir, **config_kwargs) for c in configs}
+    options = dict(data_dir=data_dir, data_files=data_files, cache_dir=cache_dir, **config_kwargs)
+    built = {c: load_builder_dataset(name, c, **options) for c in configs}
     with atomic_path(out) as tmp:
         for config, dataset_dict in built.items():
             for split, dataset in dataset_dict.items():
