@@ -7,6 +7,7 @@ call, the right table, translated labels, and bad input turned into messages ins
 
 from __future__ import annotations
 
+import inspect
 import socket
 import uuid
 import warnings
@@ -17,8 +18,9 @@ import pytest
 
 gr = pytest.importorskip("gradio")
 
-from lyricmood import ui
-from lyricmood.ui_input import escape_html, escape_markdown
+from lyricmood import ui, ui_uploads
+from lyricmood.ui_handlers import SpaceHandlers
+from lyricmood.ui_input import DEFAULT_K, MAX_SONG_CHARS, SOURCE_BUILTIN, SOURCE_UPLOAD, escape_html, escape_markdown
 from lyricmood.ui_text import EMOTION_NAMES_KO, text
 
 N_SONGS = 16
@@ -36,7 +38,7 @@ def recommender(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def handlers(recommender):
-    return ui.SpaceHandlers(recommender)
+    return SpaceHandlers(recommender)
 
 
 def _quiet(fn, *args, **kwargs):
@@ -65,6 +67,22 @@ UPLOAD_ROWS = [
 ]
 
 
+def test_every_interface_string_has_both_languages_with_the_same_fields():
+    import string
+
+    from lyricmood.ui_text import TEXTS
+
+    def fields(template: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+
+    assert len(TEXTS) > 50 and "title" in TEXTS
+    for key, entry in TEXTS.items():
+        assert set(entry) == {"ko", "en"} and all(entry.values()), key
+        assert fields(entry["ko"]) == fields(entry["en"]), key
+    assert text("catalog_intro", "en", mb=5, songs="2,000").startswith("Upload your own songs as CSV or JSON Lines")
+    assert "{" not in text("catalog_intro", "ko", mb=5, songs="2,000")
+
+
 # -- handlers ---------------------------------------------------------------------------------------
 
 
@@ -90,7 +108,7 @@ def test_recommend_song_table_matches_library(handlers, recommender):
 
 
 def test_catalog_song_figures_are_cached(recommender):
-    handlers = ui.SpaceHandlers(recommender)  # a fresh cache
+    handlers = SpaceHandlers(recommender)  # a fresh cache
     query = next(i for i in recommender.index.ids if len(recommender.index.song_emotion(i).sections) > 1)
     (_, _, figures), _ = _quiet(handlers.recommend_song, query, k=3, ui_lang="en")
     first = handlers.render_figures(figures)
@@ -165,7 +183,7 @@ def test_bad_song_choices_give_messages(handlers):
     assert message.startswith("⚠️") and "no-such-song" in message
     (_, message, _), _ = _quiet(handlers.recommend_song, "x", year_from=2000, year_to=1990, ui_lang="en")
     assert "2000 > 1990" in message
-    (_, message, _), _ = _quiet(handlers.recommend_song, "x", source=ui.SOURCE_UPLOAD, ui_lang="en")
+    (_, message, _), _ = _quiet(handlers.recommend_song, "x", source=SOURCE_UPLOAD, ui_lang="en")
     assert message == "⚠️ " + text("err_no_upload", "en")
 
 
@@ -221,7 +239,7 @@ def test_none_and_empty_inputs_mean_defaults(handlers, recommender):
     query = recommender.index.ids[0]
     (table, message, _), caught = _quiet(handlers.recommend_song, query, None, None, None, None, None, None, None,
                                          None)
-    assert not caught and len(table) == min(ui.DEFAULT_K, len(recommender.index) - 1)
+    assert not caught and len(table) == min(DEFAULT_K, len(recommender.index) - 1)
     (table, _, _), caught = _quiet(handlers.recommend_song, query, k="", year_from="", year_to=0, ui_lang="fr")
     assert not caught and "주요 감정" in _quiet(handlers.recommend_song, query, ui_lang="fr")[0][1]
 
@@ -251,7 +269,7 @@ def _assert_inert(value: str) -> None:
 def test_url_song_is_escaped_and_never_scored(recommender, monkeypatch, hostile):
     from types import SimpleNamespace
 
-    handlers = ui.SpaceHandlers(recommender)
+    handlers = SpaceHandlers(recommender)
     monkeypatch.setattr(recommender, "predictor", _NoScoring())
     lang, song = handlers.query_params(SimpleNamespace(query_params={"lang": "en", "song": hostile}))
     (table, message, figures), caught = _quiet(handlers.recommend_song, song, ui_lang=lang)
@@ -261,7 +279,7 @@ def test_url_song_is_escaped_and_never_scored(recommender, monkeypatch, hostile)
     assert caught and all(_assert_inert(w) is None for w in caught)  # the toast too
     # A long text with spaces (the 64 KB URL of the report) is refused before any lookup or scoring.
     (_, message, _), _ = _quiet(handlers.recommend_song, "sad rain " * 8000, ui_lang="en")
-    assert "71,999 characters" in message and str(ui.MAX_SONG_CHARS) in message
+    assert "71,999 characters" in message and str(MAX_SONG_CHARS) in message
 
 
 @pytest.mark.parametrize("hostile", HOSTILE)
@@ -279,27 +297,27 @@ def test_uploaded_titles_are_escaped_everywhere(handlers, tmp_path, hostile):
             assert "<" not in cell and ">" not in cell
     assert escape_html(hostile) in set(browse["title"]) | set(browse["artist"]) | set(browse["id"])
     for song in (hostile, "u1"):
-        (table, message, _), _ = _quiet(handlers.recommend_song, song, source=ui.SOURCE_UPLOAD, upload=upload,
+        (table, message, _), _ = _quiet(handlers.recommend_song, song, source=SOURCE_UPLOAD, upload=upload,
                                         ui_lang="en")
         assert len(table) > 0, message
         _assert_inert(message)
         for cell in list(table["title"]) + list(table["artist"]):
             assert "<" not in cell and ">" not in cell
-    choices, browse, note, _ = handlers.browse(ui.SOURCE_UPLOAD, "en", upload)
+    choices, browse, note, _ = handlers.browse(SOURCE_UPLOAD, "en", upload)
     _assert_inert(note)
 
 
 def test_figures_survive_dollar_signs_in_titles(handlers, tmp_path):
     rows = [dict(row, title=f"${row['title']} $\\frac{{" if i == 0 else row["title"]) for i, row in enumerate(UPLOAD_ROWS)]
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "money.csv", rows)), "en")
-    (table, message, figures), _ = _quiet(handlers.recommend_song, "u1", source=ui.SOURCE_UPLOAD, upload=upload,
+    (table, message, figures), _ = _quiet(handlers.recommend_song, "u1", source=SOURCE_UPLOAD, upload=upload,
                                           ui_lang="en")
     assert all(plot is not None for plot in handlers.render_figures(figures)[::2]), message
 
 
 def test_uploads_are_deleted_once_indexed_or_rejected(recommender, tmp_path):
     uploads = tmp_path / "uploads"
-    handlers = ui.SpaceHandlers(recommender, upload_dir=uploads)
+    handlers = SpaceHandlers(recommender, upload_dir=uploads)
     good = _csv((uploads / "a1").mkdir(parents=True) or uploads / "a1" / "good.csv", UPLOAD_ROWS)
     bad = uploads / "b2" / "bad.csv"
     bad.parent.mkdir()
@@ -320,11 +338,11 @@ def test_uploads_are_deleted_once_indexed_or_rejected(recommender, tmp_path):
 def test_one_song_upload_gives_a_sensible_answer(handlers, tmp_path):
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "one.csv", UPLOAD_ROWS[:1])), "en")
     assert upload is not None and "indexed 1 songs" in message and text("msg_one_song", "en") in message
-    (table, message, _), caught = _quiet(handlers.recommend_song, "u1", source=ui.SOURCE_UPLOAD, upload=upload,
+    (table, message, _), caught = _quiet(handlers.recommend_song, "u1", source=SOURCE_UPLOAD, upload=upload,
                                          ui_lang="en")
     assert message == "⚠️ " + text("err_only_song", "en") and caught
     assert text("msg_no_results", "en") not in message
-    (table, message, _), caught = _quiet(handlers.recommend_lyrics, "the sad rain\n\nalone", source=ui.SOURCE_UPLOAD,
+    (table, message, _), caught = _quiet(handlers.recommend_lyrics, "the sad rain\n\nalone", source=SOURCE_UPLOAD,
                                          upload=upload, ui_lang="en")
     assert not caught and table["title"].tolist() == ["첫 노래"]
 
@@ -351,13 +369,13 @@ def test_bad_uploads_give_messages(handlers, tmp_path, name, content, expected):
 
 def test_upload_limits(handlers, tmp_path, monkeypatch):
     big = tmp_path / "big.csv"
-    big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui.MAX_UPLOAD_BYTES + 1))
+    big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui_uploads.MAX_UPLOAD_BYTES + 1))
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(big), "en")
     assert upload is None and "too large" in message and "5 MB" in message
     long = _csv(tmp_path / "long.csv", [*UPLOAD_ROWS[:2], dict(UPLOAD_ROWS[2], lyrics="la " * 8000)])
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(long), "en")
     assert upload is None and "the lyrics of song 'u3' are too long (23,999 characters, at most 20,000)" in message
-    monkeypatch.setattr(ui, "MAX_UPLOAD_SONGS", 3)
+    monkeypatch.setattr(ui_uploads, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message
     for nothing in (None, 42, {"path": None}):
@@ -372,6 +390,23 @@ def test_query_params(handlers):
     assert handlers.query_params(request) == ("en", "en-001-ribbon-for-your-hair")
     assert handlers.query_params(None) == ("ko", None)
     assert handlers.query_params(SimpleNamespace(query_params={"lang": "fr"})) == ("ko", None)
+
+
+def test_language_switch_updates_every_translated_text(recommender):
+    from lyricmood.ui_text import emotion_name
+
+    demo = ui.build_demo(recommender, ui_lang="en")
+    switch = next(fn for fn in demo.fns.values() if fn.api_name == "set_language")
+    updates = switch.fn("ko")
+    assert len(updates) == len(switch.outputs) > 30
+    labels = {update.get("label") for update in updates}
+    values = {update.get("value") for update in updates}
+    assert {text("tab_similar", "ko"), text("results", "ko"), text("year_to", "ko"), emotion_name("joy", "ko")} <= labels
+    assert {text("btn_song", "ko"), text("title", "ko"), f"### {text('filters', 'ko')}"} <= values
+    assert [update["choices"] for update in updates if "choices" in update][0][0] == (text("source_builtin", "ko"),
+                                                                                      SOURCE_BUILTIN)
+    assert switch.fn("xx") == updates  # an unknown language falls back to the default, Korean
+    assert {update.get("label") for update in switch.fn("en")} >= {text("tab_similar", "en"), "joy"}
 
 
 def test_importing_space_app_builds_nothing(monkeypatch):
@@ -423,6 +458,9 @@ def client(recommender):
                 "song_figures": "figures", "mood_figure": "figures"}
     for name, pool in expected.items():
         assert pools[name] == (pool, ui.POOLS[pool]), (name, pools[name])
+    # The upload's progress bar follows the index builder's tqdm bar.
+    upload = next(fn for fn in demo.fns.values() if fn.api_name == "upload_catalog")
+    assert inspect.signature(upload.fn).parameters["progress"].default.track_tqdm
     _, url, _ = ui.launch(demo, port=_free_port(), prevent_thread_lock=True, quiet=True)
     try:
         yield Client(url, verbose=False)
@@ -430,7 +468,7 @@ def client(recommender):
         demo.close()
 
 
-FILTERS = (ui.SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en")
+FILTERS = (SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en")
 
 
 def test_api_endpoints(client, recommender, tmp_path):
@@ -449,8 +487,8 @@ def test_api_endpoints(client, recommender, tmp_path):
     assert message == "⚠️ " + text("err_empty_lyrics", "en") and table["data"] == []
     assert client.predict(api_name="/song_figures") == (None, None, None)  # a failed request clears the plots
 
-    joy = [1.0] + [0.0] * (len(ui.SpaceHandlers(recommender).mood_labels) - 1)
-    table, message = client.predict(*joy, ui.SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, "en",
+    joy = [1.0] + [0.0] * (len(SpaceHandlers(recommender).mood_labels) - 1)
+    table, message = client.predict(*joy, SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, "en",
                                     api_name="/recommend_mood")
     assert [row[1] for row in table["data"]] == _titles(recommender.recommend_for_mood({"joy": 1.0}, k=3))
     assert client.predict(api_name="/mood_figure") is not None
@@ -471,7 +509,7 @@ def test_api_endpoints(client, recommender, tmp_path):
     ],
 )
 def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, changes, expected):
-    n_sliders = len(ui.SpaceHandlers(recommender).mood_labels)
+    n_sliders = len(SpaceHandlers(recommender).mood_labels)
     query = {"/recommend_song": [recommender.index.ids[0]], "/recommend_lyrics": ["the sad rain\nalone"],
              "/recommend_mood": [1.0] + [0.0] * (n_sliders - 1)}[endpoint]
     if changes == {7: None}:  # a None language box: the default, not an error
@@ -491,7 +529,7 @@ def test_api_wrong_types_answer_in_the_page(client, recommender, endpoint, chang
 def test_api_other_endpoints_take_bad_values_quietly(client, recommender):
     # An unknown catalog or interface language falls back to the built-in catalog / the default language.
     _, browse, note, source = client.predict("elsewhere", "fr", api_name="/switch_catalog")
-    assert source == ui.SOURCE_BUILTIN and len(browse["data"]) == len(recommender.index)
+    assert source == SOURCE_BUILTIN and len(browse["data"]) == len(recommender.index)
     assert note == text("msg_catalog", "ko", name=text("source_builtin", "ko"), n=len(recommender.index))
     message, *_ = client.predict(None, 123, api_name="/upload_catalog")
     assert message == "⚠️ " + text("err_no_file", "ko")
@@ -510,13 +548,13 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     rows = UPLOAD_ROWS + [{"id": "u5", "title": HOSTILE[0], "artist": HOSTILE[2], "year": 1990, "lyrics": "비 눈물"}]
     good = _csv(tmp_path / name, rows)
     message, source, _, browse, _ = client.predict(handle_file(str(good)), "en", api_name="/upload_catalog")
-    assert "indexed 5 songs" in message and source == ui.SOURCE_UPLOAD
+    assert "indexed 5 songs" in message and source == SOURCE_UPLOAD
     assert escape_html(HOSTILE[0]) in [row[1] for row in browse["data"]]
     # The server deleted its copy of both uploads; the visitor's own file is untouched.
     assert not list(Path(get_upload_folder()).rglob(name)) and not list(Path(get_upload_folder()).rglob("bad.csv"))
     assert good.exists()
     # The same client session now recommends from its upload (the state lives on the server).
-    table, message = client.predict("u1", ui.SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
+    table, message = client.predict("u1", SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
                                     api_name="/recommend_song")
     assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", escape_html(HOSTILE[0])}
     for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open

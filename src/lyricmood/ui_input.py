@@ -1,9 +1,17 @@
 """What the Space takes in and what it shows of it: raw input values checked, user text escaped.
 
-Recommendation events take the raw values (``preprocess=False``): the helpers below turn them into numbers,
-choices, flags and text, or raise :class:`UserInputError`, worded in the visitor's language. Every piece of
-user text a page shows goes through :func:`escape_markdown` (messages), :func:`escape_html` (table cells) or
-:func:`_plot_text` (plot labels).
+Recommendation events take the raw values (``preprocess=False``), so a wrong type sent to the API
+(``k="abc"``, a text year, ``None`` sliders) gets a clear message in the page instead of Gradio's opaque
+error: the ``parse_*`` functions below turn them into a song, lyrics, a mood, ``k`` and :class:`Filters`, or
+raise :class:`UserInputError`, worded in the visitor's language. Limits apply before any scoring: pasted
+lyrics up to :data:`MAX_LYRICS_CHARS` characters, a song id or title up to :data:`MAX_SONG_CHARS` (looked up
+as an id or an exact title only, never scored as lyrics).
+
+Every piece of user text a page shows (ids, titles, artists, section names, echoed input, error messages)
+is escaped: Gradio's sanitizer keeps links, images, forms and styles, so that is not enough. Messages are
+Markdown, escaped with :func:`escape_markdown` (HTML *and* Markdown syntax, LaTeX off); table cells are HTML
+columns escaped with :func:`escape_html`; plot labels escape matplotlib's ``$`` math
+(:func:`escape_plot_text`). Dropdown labels are the exception: the component sets them as text.
 """
 
 from __future__ import annotations
@@ -12,9 +20,25 @@ import html
 import math
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .catalog import MAX_YEAR
+from .errors import LyricMoodError
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
+
+if TYPE_CHECKING:
+    from .filters import Filters
+
+MAX_LYRICS_CHARS = 20_000
+MAX_SONG_CHARS = 300  # ids and titles are short; anything longer is not a song of the catalog
+MAX_K = 50
+DEFAULT_K = 10
+YEAR_BOUNDS = (1, MAX_YEAR)  # 0 in a year box means "no bound": no song is from year 0
+
+# The values of the choice controls.
+SOURCE_BUILTIN, SOURCE_UPLOAD = "builtin", "upload"
+LANG_ANY = "any"
+SONG_LANGUAGES = ("ko", "en")
 
 
 class UserInputError(Exception):
@@ -65,7 +89,7 @@ def escape_markdown(value: Any) -> str:
     return re.sub(r"(?i)(www)\.", r"\1&#46;", escaped.replace("://", "&#58;//"))
 
 
-def _plot_text(value: Any) -> str:
+def escape_plot_text(value: Any) -> str:
     """Text for a matplotlib label: ``$`` would start mathtext (and a stray one fails the render)."""
     return str(value).replace("$", r"\$")
 
@@ -125,6 +149,85 @@ def _text(value: Any, field: str) -> str:
     return value
 
 
-def _ui_lang(value: Any) -> str:
+def interface_language(value: Any) -> str:
     """The interface language; anything unknown falls back to the default (messages need a language)."""
     return value if value in {code for _, code in UI_LANGUAGES} else DEFAULT_UI_LANGUAGE
+
+
+# -- the queries and controls of a recommendation ---------------------------------------------------
+
+
+def parse_song(value: Any) -> str:
+    """A song id or title as typed (not yet looked up): text, not empty, at most :data:`MAX_SONG_CHARS`."""
+    song = _text(value, "song").strip()
+    if not song:
+        raise UserInputError("err_no_song")
+    if len(song) > MAX_SONG_CHARS:
+        raise UserInputError("err_long_song", n=len(song), limit=MAX_SONG_CHARS)
+    return song
+
+
+def parse_lyrics(value: Any) -> str:
+    """Pasted lyrics: text with something in it, at most :data:`MAX_LYRICS_CHARS` characters."""
+    lyrics = _text(value, "lyrics")
+    if not lyrics.strip():
+        raise UserInputError("err_empty_lyrics")
+    if len(lyrics) > MAX_LYRICS_CHARS:
+        raise UserInputError("err_long_lyrics", n=len(lyrics), limit=MAX_LYRICS_CHARS)
+    return lyrics
+
+
+def parse_mood(value: dict[str, Any] | None) -> dict[str, float]:
+    """The mood sliders ``{emotion: weight in [0, 1]}`` that are above 0 (``None`` counts as 0); one at least."""
+    wanted = {}
+    for label, raw in (value or {}).items():
+        weight = _number(raw, emotion=label)
+        if weight:
+            wanted[label] = _in_range(weight, 0.0, 1.0, emotion=label)
+    if not wanted:
+        raise UserInputError("err_mood_zero")
+    return wanted
+
+
+def parse_source(value: Any) -> str:
+    """Which catalog: :data:`SOURCE_BUILTIN` (the default) or :data:`SOURCE_UPLOAD`."""
+    return _choice(value, (SOURCE_BUILTIN, SOURCE_UPLOAD), "source", SOURCE_BUILTIN)
+
+
+def parse_k(value: Any) -> int:
+    """How many songs: a whole number from 1 to :data:`MAX_K` (empty: :data:`DEFAULT_K`)."""
+    k = _number(value, "k")
+    k = DEFAULT_K if k is None else _in_range(k, 1, MAX_K, "k")
+    if k != int(k):
+        raise UserInputError("err_not_number", field="k", value=_shown(value))
+    return int(k)
+
+
+def _year(value: Any, field: str) -> int | None:
+    year = _number(value, field)
+    if year is None or year == 0:  # 0: an empty box in some browsers; no song is from year 0
+        return None
+    year = _in_range(year, *YEAR_BOUNDS, field)
+    if year != int(year):
+        raise UserInputError("err_not_number", field=field, value=_shown(value))
+    return int(year)
+
+
+def parse_filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> Filters:
+    """The filter controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`."""
+    from .filters import Filters
+
+    lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
+    diversity = _number(diversity, "diversity")
+    lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
+    try:
+        return Filters(
+            exclude_same_artist=_flag(exclude_same_artist, "exclude_same_artist"),
+            year_range=None if lo is None and hi is None else (lo, hi),  # None: an open end
+            lang=None if lang == LANG_ANY else lang,
+            diversity=0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
+        )
+    except LyricMoodError as err:  # the one check Filters makes that the boxes alone cannot: the order
+        if err.field == "years":
+            raise UserInputError("err_year_order", lo=lo, hi=hi) from None
+        raise

@@ -1,0 +1,105 @@
+"""A visitor's own catalog in the Space: an uploaded CSV / JSON Lines file checked, read and indexed.
+
+Uploads are limited to :data:`MAX_UPLOAD_BYTES` bytes and :data:`MAX_UPLOAD_SONGS` songs of at most
+:data:`~lyricmood.ui_input.MAX_LYRICS_CHARS` characters each, CSV or JSON Lines in UTF-8, checked before any
+scoring. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in catalog,
+and the uploaded file is deleted from the server once it is indexed or rejected.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from .errors import LyricMoodError
+from .ui_input import MAX_LYRICS_CHARS, UserInputError
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+MAX_UPLOAD_SONGS = 2_000
+UPLOAD_SUFFIXES = (".csv", ".jsonl")
+
+
+@dataclasses.dataclass
+class UploadedCatalog:
+    """A visitor's own catalog, indexed, kept in their session only."""
+
+    name: str
+    index: Any  # lyricmood.index.SongIndex
+    recommender: Any = dataclasses.field(default=None, repr=False)  # built on first use, shares the predictor
+    key: str = dataclasses.field(default_factory=lambda: uuid.uuid4().hex)  # names its cached figures
+
+
+def uploaded_path(file: Any) -> Path:
+    """The path of an uploaded file: a path string, a FileData dict (raw API value), or an object with
+    ``.path`` / ``.name`` (older clients)."""
+    if isinstance(file, dict):
+        file = file.get("path") or file.get("name")
+    elif file is not None and not isinstance(file, (str, Path)):
+        file = getattr(file, "path", None) or getattr(file, "name", None)
+    if not isinstance(file, (str, Path)) or not str(file):
+        raise UserInputError("err_no_file")
+    return Path(file)
+
+
+def read_catalog_file(path: str | Path, display_name: str | None = None) -> list[dict]:
+    """Rows of an uploaded CSV / JSON Lines catalog, validated by the ``LyricsCatalog`` builder.
+
+    Raises ``LyricMoodError`` for a bad file; the message names ``display_name`` rather than the
+    temporary upload path.
+    """
+    from .datasets_scripts.lyrics_catalog import LyricsCatalog
+
+    path = Path(path)
+    display_name = display_name or path.name
+    cache = tempfile.mkdtemp(prefix="lyricmood-upload-")
+    try:
+        builder = LyricsCatalog(data_files=str(path), cache_dir=cache)
+        builder.download_and_prepare()
+        return [dict(row) for row in builder.as_dataset(split="train")]
+    except LyricMoodError as err:
+        message = str(err).replace(str(path.resolve()), display_name).replace(str(path), display_name)
+        raise LyricMoodError(message) from None
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+
+
+def read_upload(path: Path) -> list[dict]:
+    """The songs of an uploaded file, within the Space's limits (type, size, songs, lyrics), before any scoring."""
+    name = path.name
+    if path.suffix.lower() not in UPLOAD_SUFFIXES:
+        raise UserInputError("err_file_type", name=name)
+    if not path.is_file():
+        raise UserInputError("err_file_gone")
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise UserInputError("err_file_size", name=name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
+    rows = read_catalog_file(path, name)
+    if len(rows) > MAX_UPLOAD_SONGS:
+        raise UserInputError("err_too_many_songs", name=name, n=len(rows), limit=MAX_UPLOAD_SONGS)
+    for row in rows:  # the same limit as pasted lyrics
+        if len(row.get("lyrics") or "") > MAX_LYRICS_CHARS:
+            raise UserInputError("err_upload_long_lyrics", name=name, song=repr(str(row.get("id"))),
+                                 n=len(row["lyrics"]), limit=MAX_LYRICS_CHARS)
+    return rows
+
+
+def discard_upload(path: Path | None, upload_dir: Path | None) -> None:
+    """Delete an uploaded file (and its now empty folder) if it lies in the server's ``upload_dir``; a file
+    elsewhere (a local path given to the handler) is never ours to delete."""
+    if path is None or upload_dir is None:
+        return
+    try:
+        path = path.resolve()
+        path.relative_to(upload_dir)
+    except (OSError, ValueError):
+        return
+    path.unlink(missing_ok=True)
+    if path.parent != upload_dir:
+        try:
+            path.parent.rmdir()  # Gradio keeps each upload in a folder of its own
+        except OSError:
+            pass
