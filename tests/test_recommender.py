@@ -317,7 +317,7 @@ def test_plots(tmp_path, index):
     from lyricmood.inference import SongEmotion
     from lyricmood.plots import (
         plot_emotional_arc,
-        plot_song_similarity,
+        plot_similarity_matrix,
         plot_top_emotions,
     )
 
@@ -325,9 +325,9 @@ def test_plots(tmp_path, index):
     fig = plot_top_emotions(song, k=4, title="노래", path=tmp_path / "top.png")
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [e for e, _ in song.top(4)]
     plot_emotional_arc(song, k=3, path=tmp_path / "arc.png", kind="area")
-    fig = plot_song_similarity(index.vectors[:5], [m["title"] for m in index.metadata[:5]], path=tmp_path / "heat.png")
-    image = fig.axes[0].images[0].get_array()
-    np.testing.assert_allclose(image, pairwise_similarity(index.vectors[:5]), atol=1e-12)
+    matrix = pairwise_similarity(index.vectors[:5])
+    fig = plot_similarity_matrix(matrix, [m["title"] for m in index.metadata[:5]], path=tmp_path / "heat.png")
+    np.testing.assert_allclose(fig.axes[0].images[0].get_array(), matrix, atol=1e-12)
     for name in ("top.png", "arc.png", "heat.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
 

@@ -102,6 +102,8 @@ def test_recommend_song_table_matches_library(handlers, recommender):
     assert escape_markdown(recommender.index.get(query)["title"]) in message
     # The heatmap shows the query and its recommendations; the figures come from the chained event.
     assert figures.heatmap_ids == tuple(r.id for r in expected) and len(figures.heatmap_names) == 1 + 5
+    # ...compared as they were ranked: the query's row holds the recommendation scores
+    np.testing.assert_allclose(figures.heatmap_matrix[0, 1:], [r.score for r in expected], atol=1e-5)
     emotions, _arc, heatmap = handlers.render_figures(figures)
     assert emotions.type == "matplotlib" and emotions.plot.startswith("data:image/webp;base64,")
     assert heatmap is not None
@@ -305,6 +307,24 @@ def test_uploaded_titles_are_escaped_everywhere(handlers, tmp_path, hostile):
             assert "<" not in cell and ">" not in cell
     choices, browse, note, _ = handlers.browse(SOURCE_UPLOAD, "en", upload)
     _assert_inert(note)
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_upload_progress_is_labelled_in_the_interface_language(handlers, tmp_path, monkeypatch, lang):
+    import tqdm.auto
+
+    labels, bar = [], tqdm.auto.tqdm
+
+    def recording_bar(*args, **kwargs):  # what gr.Progress(track_tqdm=True) shows is the bar's desc
+        labels.append(kwargs.get("desc"))
+        return bar(*args, **kwargs)
+
+    monkeypatch.setattr(tqdm.auto, "tqdm", recording_bar)
+    progress = []
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "p.csv", UPLOAD_ROWS)), lang,
+                                      lambda value, desc=None: progress.append(desc))
+    assert upload is not None, message
+    assert progress == [text("progress_read", lang)] and labels == [text("progress_index", lang)]
 
 
 def test_figures_survive_dollar_signs_in_titles(handlers, tmp_path):

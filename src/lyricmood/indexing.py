@@ -170,6 +170,7 @@ def build_index(
     predictor: EmotionPredictor,
     *,
     progress: bool = True,
+    progress_label: str = "indexing songs",
     checkpoint_dir: str | Path | None = None,
     checkpoint_every: int = 64,
     reuse: SongIndex | None = None,
@@ -181,6 +182,8 @@ def build_index(
     ``catalog``: a :class:`~lyricmood.catalog.Catalog` read from files (:func:`load_catalog`), taken as it is; or
     rows given in memory (dicts with id, title, lyrics, artist, year, lang …, or a ``datasets.Dataset``),
     checked as they are read (:func:`lyricmood.catalog.catalog_songs`): a mapping, an id, lyrics, unique ids.
+
+    ``progress``: show a progress bar (tqdm) labelled ``progress_label``.
 
     The catalog is streamed: songs are scored in batches as they come. With ``checkpoint_dir``, every
     ``checkpoint_every`` scored songs are saved there, and a rerun skips the songs already scored
@@ -218,7 +221,7 @@ def build_index(
     total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, desc="indexing songs", unit="song", disable=not progress or rank != 0)
+    bar = tqdm(total=total, desc=progress_label, unit="song", disable=not progress or rank != 0)
     results: list[tuple[int, str, dict, SongEmotion]] = []
     queue: deque[tuple[int, str, dict]] = deque()
     in_catalog = 0

@@ -277,22 +277,3 @@ def plot_similarity_matrix(
         cmap="RdBu_r" if signed else "viridis",
     )
 
-
-def plot_song_similarity(
-    vectors,
-    names: Sequence[str],
-    similarity: str | None = None,
-    center=None,
-    title: str = "",
-    path: str | Path | None = None,
-) -> Figure:
-    """:func:`plot_similarity_matrix` of songs given as vectors, compared by the similarity named ``similarity``.
-
-    ``center``: the catalog's mean vector, for a similarity that centres (default: the mean of these songs).
-    Songs of a recommender's catalog: ``plot_similarity_matrix(recommender.similarity_matrix(ids), …)``.
-    """
-    from lyricmood.similarity import DEFAULT_SIMILARITY, pairwise_similarity
-
-    similarity = similarity or DEFAULT_SIMILARITY
-    matrix = pairwise_similarity(np.asarray(vectors, dtype=np.float64), similarity=similarity, center=center)
-    return plot_similarity_matrix(matrix, names, similarity=similarity, title=title, path=path)

@@ -38,11 +38,10 @@ class FigureRequest:
     labels: list[str]  # the model's labels
     vector: np.ndarray
     song_emotion: Any = None  # SongEmotion with sections (the arc), or None
-    heatmap_vectors: np.ndarray | None = None  # the query's and its recommendations' vectors
+    heatmap_matrix: np.ndarray | None = None  # similarities of the query and its recommendations
     heatmap_names: list[str] = dataclasses.field(default_factory=list)
     heatmap_ids: tuple = ()
     similarity: str | None = None  # the recommender's similarity (None: the default)
-    center: np.ndarray | None = None
     cache_key: tuple | None = None
     mood: bool = False  # a described mood: one bar chart of the requested weights
 
@@ -52,14 +51,12 @@ def song_figure_request(rec: Recommender, song_emotion: Any, name: str, recommen
     """The figures of a song's (or pasted lyrics') recommendations: its profile, its arc and a heatmap of the
     query and the first :data:`HEATMAP_SONGS` recommendations."""
     shown = recommendations[:HEATMAP_SONGS]
-    rows = [rec.index.position(r.id) for r in shown]
-    # The heatmap shows what ranked the songs: the song's ranking vector against the catalog's.
-    query = np.asarray(rec.ranking_vector(song_emotion), dtype=np.float32).reshape(1, -1)
-    vectors = np.vstack([query, rec.index.ranking_vectors[rows]])
+    # The heatmap shows what ranked the songs, as the recommender scored them.
+    matrix = rec.similarity_matrix([r.id for r in shown], query=song_emotion) if shown else None
     return FigureRequest(lang=lang, name=name, labels=list(rec.index.labels), vector=np.asarray(song_emotion.vector),
-                         song_emotion=song_emotion, heatmap_vectors=vectors if shown else None,
+                         song_emotion=song_emotion, heatmap_matrix=matrix,
                          heatmap_names=[name] + [r.title for r in shown], heatmap_ids=tuple(r.id for r in shown),
-                         similarity=rec.similarity, center=rec.ranking_mean, cache_key=cache_key)
+                         similarity=rec.similarity, cache_key=cache_key)
 
 
 def mood_figure_request(rec: Recommender, mood: dict[str, float], lang: str) -> FigureRequest:
@@ -122,8 +119,8 @@ class FigureRenderer:
 
         def heatmap():
             names = [f"[{name}]"] + [escape_plot_text(n) for n in request.heatmap_names[1:]]
-            return plots.plot_song_similarity(request.heatmap_vectors, names, similarity=request.similarity,
-                                              center=request.center, title=text("plot_heatmap", lang))
+            return plots.plot_similarity_matrix(request.heatmap_matrix, names, similarity=request.similarity,
+                                                title=text("plot_heatmap", lang))
 
         def cache_key(kind: str, *extra) -> tuple | None:
             return None if key is None else (*key, kind, lang, *extra)
@@ -132,7 +129,7 @@ class FigureRenderer:
         return (self._cached(cache_key("emotions"), emotions),
                 self._cached(cache_key("arc"), arc) if has_arc else None,
                 self._cached(cache_key("heatmap", request.heatmap_ids), heatmap)
-                if request.heatmap_vectors is not None else None)
+                if request.heatmap_matrix is not None else None)
 
     def mood_figure(self, request: FigureRequest | None) -> Any:
         """The bars of a described mood's weights (``None`` clears the plot)."""

@@ -293,9 +293,10 @@ class SpaceHandlers:
             path = uploaded_path(file)
             if progress is not None:
                 progress(0.0, desc=text("progress_read", lang))
-            rows = read_upload(path)
+            songs = read_upload(path)
             # No bar on the server's terminal; track_tqdm follows it all the same (Gradio patches tqdm itself).
-            index = build_index(rows, self.recommender.predictor, progress=False)
+            index = build_index(songs, self.recommender.predictor, progress=False,
+                                progress_label=text("progress_index", lang))
         except Exception as err:
             import gradio as gr
 

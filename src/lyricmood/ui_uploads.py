@@ -9,12 +9,11 @@ and the uploaded file is deleted from the server once it is indexed or rejected.
 from __future__ import annotations
 
 import dataclasses
-import shutil
-import tempfile
 import uuid
 from pathlib import Path
 from typing import Any
 
+from .catalog import Catalog
 from .errors import LyricMoodError
 from .ui_input import MAX_LYRICS_CHARS, UserInputError
 
@@ -45,29 +44,23 @@ def uploaded_path(file: Any) -> Path:
     return Path(file)
 
 
-def read_catalog_file(path: str | Path, display_name: str | None = None) -> list[dict]:
-    """Rows of an uploaded CSV / JSON Lines catalog, validated by the ``LyricsCatalog`` builder.
+def read_catalog_file(path: str | Path, display_name: str | None = None) -> Catalog:
+    """The songs of an uploaded CSV / JSON Lines catalog, read and checked by :mod:`lyricmood.catalog` (as the
+    ``lyrics_catalog`` builder reads them, without its cache).
 
     Raises ``LyricMoodError`` for a bad file; the message names ``display_name`` rather than the
     temporary upload path.
     """
-    from .datasets_scripts.lyrics_catalog import LyricsCatalog
-
     path = Path(path)
     display_name = display_name or path.name
-    cache = tempfile.mkdtemp(prefix="lyricmood-upload-")
     try:
-        builder = LyricsCatalog(data_files=str(path), cache_dir=cache)
-        builder.download_and_prepare()
-        return [dict(row) for row in builder.as_dataset(split="train")]
+        return Catalog.read([path])
     except LyricMoodError as err:
         message = str(err).replace(str(path.resolve()), display_name).replace(str(path), display_name)
         raise LyricMoodError(message) from None
-    finally:
-        shutil.rmtree(cache, ignore_errors=True)
 
 
-def read_upload(path: Path) -> list[dict]:
+def read_upload(path: Path) -> Catalog:
     """The songs of an uploaded file, within the Space's limits (type, size, songs, lyrics), before any scoring."""
     name = path.name
     if path.suffix.lower() not in UPLOAD_SUFFIXES:
@@ -77,14 +70,14 @@ def read_upload(path: Path) -> list[dict]:
     size = path.stat().st_size
     if size > MAX_UPLOAD_BYTES:
         raise UserInputError("err_file_size", name=name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
-    rows = read_catalog_file(path, name)
-    if len(rows) > MAX_UPLOAD_SONGS:
-        raise UserInputError("err_too_many_songs", name=name, n=len(rows), limit=MAX_UPLOAD_SONGS)
-    for row in rows:  # the same limit as pasted lyrics
-        if len(row.get("lyrics") or "") > MAX_LYRICS_CHARS:
-            raise UserInputError("err_upload_long_lyrics", name=name, song=repr(str(row.get("id"))),
-                                 n=len(row["lyrics"]), limit=MAX_LYRICS_CHARS)
-    return rows
+    songs = read_catalog_file(path, name)
+    if len(songs) > MAX_UPLOAD_SONGS:
+        raise UserInputError("err_too_many_songs", name=name, n=len(songs), limit=MAX_UPLOAD_SONGS)
+    for song in songs:  # the same limit as pasted lyrics
+        if len(song["lyrics"]) > MAX_LYRICS_CHARS:
+            raise UserInputError("err_upload_long_lyrics", name=name, song=repr(song["id"]),
+                                 n=len(song["lyrics"]), limit=MAX_LYRICS_CHARS)
+    return songs
 
 
 def discard_upload(path: Path | None, upload_dir: Path | None) -> None:
