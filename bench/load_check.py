@@ -9,7 +9,10 @@ at once. Prints p50 / p95 / max latency per endpoint and overall, the throughput
 
 ``--compare REF`` runs the same check first against the app of git revision REF (its
 ``src/lyricmood/ui.py``, loaded over this checkout's library), then against this checkout's app, in
-one command, so the figures before and after a change come from the same machine state.
+one command, so the figures before and after a change come from the same machine state. REF's ``ui.py``
+must fit this checkout's modules: revisions from before the Space was split into ``ui_handlers`` /
+``ui_input`` / ``ui_figures`` / ``ui_uploads`` (December 2026) import names that no longer exist; compare
+those by running this script in a checkout of each revision instead.
 
     python bench/load_check.py --tiny                 # tiny random model, 16 sessions × 10 requests
     python bench/load_check.py --compare main --alone 12
