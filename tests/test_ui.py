@@ -579,3 +579,23 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", escape_html(HOSTILE[0])}
     for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open
         assert "<" not in cell and ">" not in cell
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_space_never_names_no_emotion_among_a_songs_emotions(lang):
+    # As the CLI and the plots: neutral is the strongest label of every song here, and is never shown.
+    from lyricmood.emotions import NON_EMOTION_LABELS
+    from lyricmood.index import SongIndex
+    from lyricmood.recommender import Recommender
+
+    labels = ["joy", "neutral", "sadness", "love"]
+    index = SongIndex.empty(labels, fingerprint="x")
+    for i, v in enumerate([[0.1, 0.7, 0.15, 0.05], [0.05, 0.8, 0.05, 0.1], [0.2, 0.6, 0.1, 0.1]]):
+        index.add(f"s{i}", np.array(v), {"title": f"Song {i}", "artist": f"A{i}"})
+    handlers = SpaceHandlers(Recommender(index))
+    hidden = {text_ for label in NON_EMOTION_LABELS for text_ in (label, EMOTION_NAMES_KO.get(label, label))}
+    top = handlers.catalog_table(index, lang).iloc[:, -1]
+    assert all(name not in hidden for cell in top for name in cell.split(", ")), list(top)
+    assert top.iloc[0] == ", ".join(EMOTION_NAMES_KO[e] if lang == "ko" else e for e in ("sadness", "joy", "love"))
+    (table, message, _), _ = _quiet(handlers.recommend_song, "s0", k=2, ui_lang=lang)
+    assert len(table) == 2 and not any(name in message for name in hidden if name), message

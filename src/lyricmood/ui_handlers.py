@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from .emotions import ranked_emotions
 from .errors import LyricMoodError
 from .ui_figures import FigureRenderer, FigureRequest, mood_figure_request, song_figure_request
 from .ui_input import (
@@ -108,7 +109,8 @@ def _emotions_text(pairs: Sequence[tuple[str, float]], lang: str) -> str:
 
 
 def _top_pairs(vector: np.ndarray, labels: Sequence[str], k: int = 3) -> list[tuple[str, float]]:
-    order = np.argsort(-np.asarray(vector, dtype=np.float64), kind="stable")[:k]
+    """The ``k`` strongest emotions, never "no emotion" (neutral / 없음), as the CLI and the plots name them."""
+    order = ranked_emotions(vector, labels)[:k]
     return [(labels[i], float(vector[i])) for i in order]
 
 
