@@ -27,15 +27,16 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.default_model import resolve_model
+    from lyricmood.emotions import ranked_emotions
     from lyricmood.formatting import format_table, json_safe
-    from lyricmood.inference import EmotionPredictor, SongEmotion
+    from lyricmood.inference import EmotionPredictor
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
     song = EmotionPredictor(resolve_model(args.model)).score_song(read_lyrics(args))
     k = args.k
     arc = [
-        {"section": name, "top": [label for label, _ in SongEmotion(row, song.labels, [name], row[None], 0).top(3)]}
+        {"section": name, "top": [song.labels[i] for i in ranked_emotions(row, song.labels)[:3]]}
         for name, row in zip(song.sections, song.section_vectors)
     ]
     if args.format == "json":
