@@ -6,8 +6,6 @@ import argparse
 import json
 from pathlib import Path
 
-from ..backbones import STAMP_FILE, prepare_e5
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -28,6 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..backbones import STAMP_FILE, prepare_e5  # here, not above: every command's start-up would pay for it
+
     path = prepare_e5(args.cache_dir, progress=args.backbone_command == "prepare")
     if args.backbone_command == "prepare":
         print(path)
