@@ -11,10 +11,9 @@ from pathlib import Path
 
 import pytest
 import torch
-from torch.nn import functional as F
 from transformers import AutoModel, AutoTokenizer
 
-from lyricmood.modeling import LyricMoodConfig, LyricMoodForSequenceClassification, LyricMoodModel
+from lyricmood.modeling import LyricMoodConfig, LyricMoodModel
 from lyricmood.testing import make_tiny_backbone, make_tiny_classifier, tiny_backbone_config
 
 MODELING_DIR = Path(__file__).resolve().parents[1] / "modeling"

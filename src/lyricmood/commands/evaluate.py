@@ -5,7 +5,6 @@ weights unless --label-similarity says otherwise."""
 from __future__ import annotations
 
 import argparse
-import json
 
 from . import positive_int
 
