@@ -1,4 +1,5 @@
-"""Shared helpers of the benchmark scripts: machine line, tables, the timer, the model to measure, the Space server.
+"""Shared helpers of the benchmark scripts: machine line, tables, the timer, the model to measure, batched encoding
+(the semantic baseline), the Space server.
 
 The tiny models come from :mod:`lyricmood.testing`, as in the tests. ``--tiny`` serves or measures a tiny random
 model (built in seconds, offline), so the benches run before the trained default model exists.
@@ -110,6 +111,39 @@ def model_from_args(args: argparse.Namespace) -> Path | None:
     except LyricMoodError as err:
         print(f"skipped: the default model is missing ({err}); pass --model PATH or --tiny")
         return None
+
+
+def encode_batched(texts: Sequence[str], tokenizer, max_length: int, fn: Callable, prefix: str = "",
+                   batch_size: int = 64) -> list:
+    """Run ``fn(batch) -> tuple of (B, ·) tensors`` over length-sorted batches of ``texts`` (as
+    ``EmotionPredictor.encode`` batches); float32 arrays in input order."""
+    import numpy as np
+    import torch
+
+    order = np.argsort([-len(t) for t in texts], kind="stable")
+    outs: list | None = None
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch_size):
+            index = order[start : start + batch_size]
+            batch = tokenizer([prefix + texts[i] for i in index], padding=True, truncation=True,
+                              max_length=max_length, return_tensors="pt")
+            results = [r.float().numpy() for r in fn(batch)]
+            if outs is None:
+                outs = [np.zeros((len(texts), r.shape[1]), dtype=np.float32) for r in results]
+            for out, r in zip(outs, results):
+                out[index] = r
+    return outs or []
+
+
+def semantic_embeddings(backbone, tokenizer, texts: Sequence[str], max_length: int):
+    """The semantic baseline: e5's sentence embedding, the attention-masked mean of the backbone's last hidden
+    state, with the "query: " prefix (e5's convention for symmetric tasks); float32, not normalised."""
+    from lyricmood.modeling.modeling_lyricmood import masked_mean
+
+    def fn(batch):
+        return (masked_mean(backbone(**batch).last_hidden_state, batch["attention_mask"]),)
+
+    return encode_batched(texts, tokenizer, max_length, fn, prefix="query: ")[0]
 
 
 # ------------------------------------------------------------------------------------------------

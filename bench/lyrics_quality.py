@@ -31,7 +31,15 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import RESULTS, markdown_table, model_from_args, print_machine, write_json  # noqa: E402
+from bench_common import (  # noqa: E402
+    RESULTS,
+    encode_batched,
+    markdown_table,
+    model_from_args,
+    print_machine,
+    semantic_embeddings,
+    write_json,
+)
 
 K = 10
 BOOTSTRAP = 2000
@@ -92,25 +100,6 @@ def song_chunks(tokenizer, max_length: int, lyrics: list[str]) -> tuple[list[str
     return texts, np.array(song), np.array(weight, dtype=np.float64)
 
 
-def batched(texts: list[str], tokenizer, max_length: int, fn: Callable, prefix: str = "") -> list[np.ndarray]:
-    """Run ``fn(batch) -> tuple of (B, ·) tensors`` over length-sorted batches; outputs in input order."""
-    import torch
-
-    order = np.argsort([-len(t) for t in texts], kind="stable")
-    outs: list[np.ndarray] | None = None
-    with torch.inference_mode():
-        for start in range(0, len(texts), CHUNK_BATCH):
-            index = order[start : start + CHUNK_BATCH]
-            batch = tokenizer([prefix + texts[i] for i in index], padding=True, truncation=True,
-                              max_length=max_length, return_tensors="pt")
-            results = [r.float().numpy() for r in fn(batch)]
-            if outs is None:
-                outs = [np.zeros((len(texts), r.shape[1]), dtype=np.float32) for r in results]
-            for out, r in zip(outs, results):
-                out[index] = r
-    return outs or []
-
-
 def model_chunk_outputs(model, tokenizer, max_length: int, texts: list[str]) -> dict[str, np.ndarray]:
     """The fine-tuned model's per-chunk logits, pooled emotion feature and last-layer masked mean."""
     from lyricmood.modeling.modeling_lyricmood import masked_mean
@@ -120,18 +109,8 @@ def model_chunk_outputs(model, tokenizer, max_length: int, texts: list[str]) -> 
         mask = model.lyricmood.token_mask(batch["input_ids"], batch["attention_mask"])
         return model.classifier(out.pooler_output), out.pooler_output, masked_mean(out.last_hidden_state, mask)
 
-    logits, feature, hidden = batched(texts, tokenizer, max_length, fn)
+    logits, feature, hidden = encode_batched(texts, tokenizer, max_length, fn, batch_size=CHUNK_BATCH)
     return {"logits": logits, "feature": feature, "hidden": hidden}
-
-
-def semantic_outputs(backbone, tokenizer, max_length: int, texts: list[str]) -> np.ndarray:
-    """e5's sentence embedding: attention-masked mean of the last hidden state, "query: " prefix."""
-    from lyricmood.modeling.modeling_lyricmood import masked_mean
-
-    def fn(batch):
-        return (masked_mean(backbone(**batch).last_hidden_state, batch["attention_mask"]),)
-
-    return batched(texts, tokenizer, max_length, fn, prefix="query: ")[0]
 
 
 def backbone_id(backbone) -> str:
@@ -255,8 +234,8 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
     timings["model chunks"] = time.perf_counter() - start
     start = time.perf_counter()
     semantic = cached(f"{key}-semantic-{fingerprint[:16]}-{backbone_id(backbone)}", lambda: {
-        "chunks": semantic_outputs(backbone, backbone_tokenizer, max_length, texts),
-        "first512": semantic_outputs(backbone, backbone_tokenizer, max_length, lyrics),
+        "chunks": semantic_embeddings(backbone, backbone_tokenizer, texts, max_length),
+        "first512": semantic_embeddings(backbone, backbone_tokenizer, lyrics, max_length),
     })
     timings["semantic"] = time.perf_counter() - start
     multi_label = model.config.problem_type == "multi_label_classification"

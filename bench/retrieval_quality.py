@@ -38,6 +38,7 @@ from bench_common import (  # noqa: E402
     markdown_table,
     model_from_args,
     print_machine,
+    semantic_embeddings,
     timed,
     write_json,
 )
@@ -88,8 +89,8 @@ def model_vectors(predictor, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return probabilities(logits, predictor.multi_label).astype(np.float64), features.astype(np.float64)
 
 
-def mean_pooled(backbone: str | Path, texts: list[str], batch_size: int = 64, max_length: int = 512) -> np.ndarray:
-    """Attention-masked mean of the last hidden state, L2-normalised; "query: " prefix (e5, symmetric task)."""
+def mean_pooled(backbone: str | Path, texts: list[str], max_length: int = 512) -> np.ndarray:
+    """The semantic baseline (:func:`bench_common.semantic_embeddings`) of ``texts``, L2-normalised."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
@@ -97,19 +98,8 @@ def mean_pooled(backbone: str | Path, texts: list[str], batch_size: int = 64, ma
     model = AutoModel.from_pretrained(str(backbone)).eval()
     max_length = min(max_length, getattr(model.config, "max_position_embeddings", max_length),
                      tokenizer.model_max_length)
-    texts = ["query: " + t for t in texts]
-    order = np.argsort([-len(t) for t in texts], kind="stable")
-    out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float64)
-    with torch.inference_mode():
-        for start in range(0, len(texts), batch_size):
-            index = order[start : start + batch_size]
-            batch = tokenizer([texts[i] for i in index], padding=True, truncation=True, max_length=max_length,
-                              return_tensors="pt")
-            hidden = model(**batch).last_hidden_state
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
-            out[index] = torch.nn.functional.normalize(pooled.float(), dim=-1).numpy()
-    return out
+    embeddings = torch.from_numpy(semantic_embeddings(model, tokenizer, texts, max_length))
+    return torch.nn.functional.normalize(embeddings, dim=-1).numpy().astype(np.float64)
 
 
 def tfidf_vectors(catalog_texts: list[str], query_texts: list[str]):
