@@ -58,12 +58,12 @@ def run(args: argparse.Namespace) -> int:
         from lyricmood.plots import plot_emotional_arc, plot_top_emotions
 
         out = Path(args.out)
-        figures, arc, data = (out / name for name in OUT_FILES)
-        plot_top_emotions(song, k=k, path=figures)
-        plot_emotional_arc(song, k=min(k, 5), path=arc)
-        write_text_atomic(data, json.dumps(song.to_dict(), ensure_ascii=False, indent=1))
+        top_png, arc_png, emotions_json = (out / name for name in OUT_FILES)
+        plot_top_emotions(song, k=k, path=top_png)
+        plot_emotional_arc(song, k=min(k, 5), path=arc_png)
+        write_text_atomic(emotions_json, json.dumps(song.to_dict(), ensure_ascii=False, indent=1))
         if args.format != "json":
-            print(f"\nwrote {figures}, {arc}, {data}")
+            print(f"\nwrote {top_png}, {arc_png}, {emotions_json}")
     return 0
 
 
