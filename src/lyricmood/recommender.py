@@ -159,7 +159,7 @@ class Recommender:
     def fit(self) -> Recommender:
         """Precompute the catalog side (means, centred and normalised vectors); call again after changing the index.
 
-        Songs are compared in the index's ranking space (:attr:`SongIndex.ranking_vectors`: the pooled emotion
+        Songs are compared in the index's ranking space (:attr:`SongIndex.representation`: the pooled emotion
         features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
         probabilities), which also explains every result. :attr:`catalog_filter` applies :class:`Filters`.
         """
@@ -365,11 +365,6 @@ class Recommender:
             raise LyricMoodError("the song has no pooled emotion feature of this index's model",
                                  hint="score it with the model that built the index")
         return song.feature
-
-    @property
-    def ranking_mean(self) -> np.ndarray:
-        """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
-        return self._songs.mean
 
     # -- compatibility wrappers (the keyword-filter API of earlier versions) -----------------------
     def similar_songs(
