@@ -144,7 +144,7 @@ def make_tiny_predictor(
 
 def demo_songs() -> list[dict]:
     """The rows of the demo catalog shipped with the package (both languages, several songs per artist)."""
-    from .datasets_scripts.lyrics_catalog import demo_catalog_path
+    from .catalog import demo_catalog_path
 
     return [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
 
