@@ -15,6 +15,7 @@ from lyricmood.index import SongIndex
 from lyricmood.moods import parse_mood
 from lyricmood.recommender import Recommender, top_k
 from lyricmood.similarity import jensen_shannon_similarity, pairwise_similarity
+from lyricmood.testing import index_from_vectors
 
 LABELS = ["joy", "sadness", "anger", "love", "fear", "기쁨"]
 
@@ -198,9 +199,7 @@ def test_batch_equals_single_queries(index):
 
 
 def test_mmr_diversity():
-    labels = ["a", "b", "c"]
-    index = SongIndex.empty(labels, fingerprint="x")
-    rows = {
+    index = index_from_vectors(["a", "b", "c"], {
         "query": [0.8, 0.1, 0.1],
         "twin1": [0.78, 0.12, 0.10],
         "twin2": [0.78, 0.12, 0.10],  # a duplicate of twin1: redundant
@@ -208,9 +207,7 @@ def test_mmr_diversity():
         "far1": [0.1, 0.8, 0.1],
         "far2": [0.1, 0.1, 0.8],
         "far3": [0.2, 0.7, 0.1],
-    }
-    for song_id, v in rows.items():
-        index.add(song_id, np.array(v), {"title": song_id})
+    })
     recommender = Recommender(index, similarity="cosine")
     plain = [r.id for r in recommender.similar_songs("query", k=3)]
     assert plain[:2] == ["twin1", "twin2"]
@@ -220,9 +217,7 @@ def test_mmr_diversity():
 
 
 def test_ties_are_broken_by_catalog_order():
-    index = SongIndex.empty(["a", "b"], fingerprint="x")
-    for song_id in ["z", "y", "x", "w", "q"]:
-        index.add(song_id, np.array([0.5, 0.5] if song_id != "q" else [0.9, 0.1]), {"title": song_id})
+    index = index_from_vectors(["a", "b"], {song_id: [0.5, 0.5] for song_id in "zyxw"} | {"q": [0.9, 0.1]})
     recs = Recommender(index, similarity="cosine").similar_songs("x", k=2)
     assert [r.id for r in recs] == ["z", "y"]
     scores = np.array([1.0, 3.0, 3.0, 2.0, 3.0, -np.inf])
@@ -266,14 +261,12 @@ def test_mood_queries(index):
 
 
 def test_why_names_the_shared_emotions():
-    index = SongIndex.empty(["joy", "sadness", "anger", "love"], fingerprint="x")
-    for song_id, v in {
+    index = index_from_vectors(["joy", "sadness", "anger", "love"], {
         "a": [0.1, 0.6, 0.0, 0.3],
         "b": [0.1, 0.5, 0.05, 0.35],
         "c": [0.7, 0.0, 0.3, 0.0],
         "d": [0.5, 0.0, 0.5, 0.0],
-    }.items():
-        index.add(song_id, np.array(v), {"title": song_id})
+    })
     rec = Recommender(index).similar_songs("a", k=1)[0]
     assert rec.id == "b" and rec.shared_emotions[:2] == ["sadness", "love"]
 
@@ -336,14 +329,12 @@ def test_why_and_top_emotions_never_name_neutral():
     from lyricmood.inference import SongEmotion
 
     labels = ["joy", "neutral", "sadness", "love"]
-    index = SongIndex.empty(labels, fingerprint="x")
-    for song_id, v in {
+    index = index_from_vectors(labels, {
         "a": [0.05, 0.7, 0.2, 0.05],  # both a and b stand furthest above the catalog on neutral
         "b": [0.05, 0.65, 0.25, 0.05],
         "c": [0.6, 0.1, 0.0, 0.3],
         "d": [0.5, 0.1, 0.0, 0.4],
-    }.items():
-        index.add(song_id, np.array(v), {"title": song_id})
+    })
     rec = Recommender(index).similar_songs("a", k=1)[0]
     assert rec.id == "b" and rec.shared_emotions[0] == "sadness" and "neutral" not in rec.shared_emotions
     song = SongEmotion(np.array([0.1, 0.7, 0.15, 0.05]), labels, ["song"], np.zeros((1, 4)), 1)

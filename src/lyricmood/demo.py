@@ -30,6 +30,13 @@ def demo_index_path() -> Path:
     return Path(str(resources.files("lyricmood") / "demo" / "index"))
 
 
+def _score_demo_catalog(predictor: EmotionPredictor, progress: bool) -> SongIndex:
+    """The demo catalog's index by ``predictor``, built in this process alone (never sharded under accelerate)."""
+    from .indexing import build_index, load_catalog
+
+    return build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
+
+
 def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
     from .default_model import resolve_model
     from .inference import EmotionPredictor
@@ -61,7 +68,6 @@ def shipped_demo_index() -> SongIndex | None:
 def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex:
     """The demo catalog's index for ``predictor``'s model: the shipped one if the model matches, else one
     built once into ``cache_dir()/indexes/demo-<fingerprint>`` and reused."""
-    from .indexing import build_index, load_catalog
     from .io import cache_dir
 
     fingerprint = predictor.fingerprint
@@ -71,7 +77,7 @@ def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex
                 return SongIndex.load(path)
         except LyricMoodError:
             continue
-    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
+    index = _score_demo_catalog(predictor, progress)
     index.save(path)
     return index
 
@@ -122,11 +128,7 @@ def build_demo_index(
 ) -> Path:
     """Score the demo catalog with the default model (or ``model_path``) and save it to ``out_dir``
     (default: the package's ``lyricmood/demo/index``, shipped so a fresh install needs no indexing)."""
-    from .indexing import build_index, load_catalog
-
-    predictor = _default_predictor(model_path)
-    index = build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
-    path = index.save(out_dir or demo_index_path())
+    path = _score_demo_catalog(_default_predictor(model_path), progress).save(out_dir or demo_index_path())
     if _is_default_model(model_path):  # recorded so that catalog queries can use the index without the model
         from .default_model import shipped_fingerprint
         from .index import INFO_FILE

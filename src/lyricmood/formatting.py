@@ -116,5 +116,5 @@ def format_recommendations(recommendations: Sequence[Recommendation], fmt: str =
             writer.writerow({key: csv_safe(value) for key, value in row.items()})
         return buffer.getvalue().rstrip("\n")
     if fmt == "table":
-        return format_table([{**row, "shared_emotions": row["shared_emotions"]} for row in rows], columns)
+        return format_table(rows, columns)
     raise LyricMoodError(f"unknown format {fmt!r}", field="format", hint="use table, json or csv")

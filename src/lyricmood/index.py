@@ -136,11 +136,6 @@ class SongIndex:
         """What songs are ranked by: ``"pooled-emotion-feature"`` or ``"emotion-probabilities"``."""
         return PROBABILITY_REPRESENTATION if self.features is None else FEATURE_REPRESENTATION
 
-    @property
-    def ranking_vectors(self) -> np.ndarray:
-        """The vectors songs are ranked by: ``features`` if the index keeps them, else ``vectors``."""
-        return self.vectors if self.features is None else self.features
-
     # -- access --------------------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.ids)

@@ -159,7 +159,7 @@ class Recommender:
     def fit(self) -> Recommender:
         """Precompute the catalog side (means, centred and normalised vectors); call again after changing the index.
 
-        Songs are compared in the index's ranking space (:attr:`SongIndex.ranking_vectors`: the pooled emotion
+        Songs are compared in the index's ranking space (:attr:`SongIndex.representation`: the pooled emotion
         features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
         probabilities), which also explains every result. :attr:`catalog_filter` applies :class:`Filters`.
         """
@@ -249,18 +249,21 @@ class Recommender:
             redundancy = np.maximum(redundancy, between[best])
         return pool[chosen]
 
-    def _why(self, query: np.ndarray, item: int) -> list[str]:
-        query = np.asarray(query, dtype=np.float64).reshape(-1)
+    def _why(self, query: np.ndarray, rows: np.ndarray) -> list[list[str]]:
+        """For each catalog row of ``rows``, the :data:`WHY_K` emotions it shares most with ``query``."""
+        query = np.asarray(query, dtype=np.float64).reshape(1, -1)
+        items = self.index.vectors[rows]
         # Emotions on which both songs stand above the catalog average, whatever ranks them (a listener asks "what
         # do these two share that other songs lack?"); the raw product breaks the ties. Never "neutral".
-        shared = np.clip(query - self.mean, 0, None) * np.clip(self.index.vectors[item] - self.mean, 0, None)
-        raw = _distributions(query) * _distributions(self.index.vectors[item])
-        order = np.lexsort((np.arange(len(self.labels)), -raw, -shared))
-        return [self.labels[i] for i in order if self.labels[i] not in NON_EMOTION_LABELS][:WHY_K]
+        shared = np.clip(query - self.mean, 0, None) * np.clip(items - self.mean, 0, None)
+        raw = _distributions(query) * _distributions(items)
+        label_order = np.broadcast_to(np.arange(len(self.labels)), shared.shape)
+        orders = np.lexsort((label_order, -raw, -shared), axis=-1)
+        return [[self.labels[i] for i in order if self.labels[i] not in NON_EMOTION_LABELS][:WHY_K] for order in orders]
 
     def _recommendations(self, query: np.ndarray, rows: np.ndarray, scores: np.ndarray) -> list[Recommendation]:
         out = []
-        for i in rows:
+        for i, shared_emotions in zip(rows, self._why(query, rows)):
             meta = self.index.metadata[i]
             out.append(
                 Recommendation(
@@ -270,7 +273,7 @@ class Recommender:
                     year=None if meta.get("year") is None else int(meta["year"]),
                     lang=str(meta.get("lang") or ""),
                     score=float(scores[i]),
-                    shared_emotions=self._why(query, int(i)),
+                    shared_emotions=shared_emotions,
                 )
             )
         return out
@@ -365,11 +368,6 @@ class Recommender:
             raise LyricMoodError("the song has no pooled emotion feature of this index's model",
                                  hint="score it with the model that built the index")
         return song.feature
-
-    @property
-    def ranking_mean(self) -> np.ndarray:
-        """The catalog's mean ranking vector (what centred cosine subtracts from songs)."""
-        return self._songs.mean
 
     # -- compatibility wrappers (the keyword-filter API of earlier versions) -----------------------
     def similar_songs(

@@ -3,7 +3,8 @@
 The one home of the test fixtures (as transformers' ``ModelTester``), from the smallest up:
 :func:`make_tiny_backbone` (a 4-layer, 32-wide BERT or RoBERTa folder with a fast tokenizer),
 :func:`make_tiny_classifier` (a LyricMood classifier on it), :func:`make_tiny_model` (that classifier saved
-as a model folder), :func:`make_tiny_predictor`, :func:`make_tiny_index` and :func:`make_tiny_recommender`.
+as a model folder), :func:`make_tiny_predictor`, :func:`make_tiny_index` and :func:`make_tiny_recommender`;
+and :func:`index_from_vectors`, a small index of hand-written emotion vectors.
 
 Example:
     >>> import tempfile
@@ -16,7 +17,7 @@ Example:
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import torch
@@ -143,7 +144,7 @@ def make_tiny_predictor(
 
 def demo_songs() -> list[dict]:
     """The rows of the demo catalog shipped with the package (both languages, several songs per artist)."""
-    from .datasets_scripts.lyrics_catalog import demo_catalog_path
+    from .catalog import demo_catalog_path
 
     return [json.loads(line) for line in demo_catalog_path().read_text(encoding="utf-8").splitlines()]
 
@@ -153,6 +154,15 @@ def make_tiny_index(rows: Sequence[dict], predictor):
     from .indexing import build_index
 
     return build_index(list(rows), predictor, progress=False)
+
+
+def index_from_vectors(labels: Sequence[str], vectors: Mapping[str, Sequence[float]], fingerprint: str = "x"):
+    """A `SongIndex` over ``labels`` of the songs ``{id: emotion vector}``, in that order, each titled by its id."""
+    from .index import SongIndex
+
+    index = SongIndex.empty(labels, fingerprint=fingerprint)
+    index.add_many(list(vectors), list(vectors.values()), [{"title": song_id} for song_id in vectors])
+    return index
 
 
 def make_tiny_recommender(path: str | Path, rows: Sequence[dict] | None = None, *, spread: bool = False):
