@@ -270,7 +270,7 @@ def train(model_args: ModelArguments, data_args: DataArguments, training_args: L
         predictor = EmotionPredictor(final.to(training_args.device), tokenizer, max_length=data_args.max_seq_length,
                                      batch_size=training_args.per_device_eval_batch_size)
         probs_by_split = {}
-        for split in data_args.report_splits + ["validation"]:
+        for split in dict.fromkeys([*data_args.report_splits, "validation"]):  # validation once, for the thresholds
             if split in dataset:
                 part = first_rows(dataset[split], data_args.max_eval_samples)
                 probs_by_split[split] = (predictor.predict(part["text"]),
