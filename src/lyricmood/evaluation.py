@@ -190,11 +190,12 @@ def evaluate_model(
     if label_similarity not in ("classifier", "cooccurrence"):  # before the model loads and predicts
         raise LyricMoodError(f"unknown label similarity {label_similarity!r}", field="label_similarity",
                              hint="use classifier or cooccurrence")
-    predictor = EmotionPredictor(resolve_model(model), batch_size=batch_size)
+    # The data first: a bad --data-dir or --split is reported before the model loads.
     data, names, _ = load_labelled_dataset(dataset, dataset_config, data_dir)
     if split not in data:
         raise LyricMoodError(f"no split {split!r} in {dataset}", field="split", hint=f"use one of {list(data)}")
     part = data[split]
+    predictor = EmotionPredictor(resolve_model(model), batch_size=batch_size)
     if names != predictor.labels:
         raise LyricMoodError(f"the model's labels do not match {dataset}'s", hint="evaluate on the data it was trained for")
     probs = predictor.predict(part["text"])
