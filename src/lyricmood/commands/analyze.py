@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
-    song = EmotionPredictor(resolve_model(args.model)).score_song(read_lyrics(args))
+    lyrics = read_lyrics(args)  # a bad --lyrics-file is reported before the model loads
+    song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
     k = args.k
     arc = [
         {"section": name, "top": [song.labels[i] for i in ranked_emotions(row, song.labels)[:3]]}

@@ -43,15 +43,15 @@ def run(args: argparse.Namespace) -> int:
         exclude_same_artist=args.exclude_same_artist,
         diversity=args.diversity,
     )
-    needs_model = args.lyrics_file is not None or args.text is not None
-    recommender = open_recommender(args.index, args.model, args.similarity, need_model=needs_model)
+    lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
+    recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
     k = min(10, len(recommender.index)) if args.k is None else args.k
     if args.mood is not None:
         results = recommender.similar_to_mood(parse_mood(args.mood), k, filters)
     elif args.song is not None:
         results = recommender.similar_to_song(args.song, k, filters)
     else:
-        results = recommender.similar_to_lyrics(read_lyrics(args), k, filters)
+        results = recommender.similar_to_lyrics(lyrics, k, filters)
     if not results:
         reason = recommender.catalog_filter.explain_no_results(filters, query_in_catalog=args.song is not None)
         raise LyricMoodError(
