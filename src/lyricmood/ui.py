@@ -35,6 +35,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .errors import LyricMoodError
 from .ui_handlers import RESULT_COLUMNS, SpaceHandlers, empty_table
 from .ui_input import DEFAULT_K, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
@@ -104,6 +105,10 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
     from .plots import use_hangul_font
 
+    languages = [code for _, code in UI_LANGUAGES]
+    if ui_lang not in languages:  # a caller's mistake, not a visitor's: say so rather than fall back
+        raise LyricMoodError(f"unknown interface language {ui_lang!r}", field="ui_lang",
+                             hint=f"use one of {', '.join(languages)}")
     if recommender is None:
         from .demo import load_default_recommender
 
