@@ -19,6 +19,7 @@ import pytest
 gr = pytest.importorskip("gradio")
 
 from lyricmood import ui, ui_uploads
+from lyricmood.errors import LyricMoodError
 from lyricmood.ui_handlers import SpaceHandlers
 from lyricmood.ui_input import DEFAULT_K, MAX_SONG_CHARS, SOURCE_BUILTIN, SOURCE_UPLOAD, escape_html, escape_markdown
 from lyricmood.ui_text import EMOTION_NAMES_KO, text
@@ -585,13 +586,11 @@ def test_api_upload_keeps_session_state(client, tmp_path):
 def test_the_space_never_names_no_emotion_among_a_songs_emotions(lang):
     # As the CLI and the plots: neutral is the strongest label of every song here, and is never shown.
     from lyricmood.emotions import NON_EMOTION_LABELS
-    from lyricmood.index import SongIndex
     from lyricmood.recommender import Recommender
+    from lyricmood.testing import index_from_vectors
 
-    labels = ["joy", "neutral", "sadness", "love"]
-    index = SongIndex.empty(labels, fingerprint="x")
-    for i, v in enumerate([[0.1, 0.7, 0.15, 0.05], [0.05, 0.8, 0.05, 0.1], [0.2, 0.6, 0.1, 0.1]]):
-        index.add(f"s{i}", np.array(v), {"title": f"Song {i}", "artist": f"A{i}"})
+    index = index_from_vectors(["joy", "neutral", "sadness", "love"],
+                               {"s0": [0.1, 0.7, 0.15, 0.05], "s1": [0.05, 0.8, 0.05, 0.1], "s2": [0.2, 0.6, 0.1, 0.1]})
     handlers = SpaceHandlers(Recommender(index))
     hidden = {text_ for label in NON_EMOTION_LABELS for text_ in (label, EMOTION_NAMES_KO.get(label, label))}
     top = handlers.catalog_table(index, lang).iloc[:, -1]
@@ -599,3 +598,8 @@ def test_the_space_never_names_no_emotion_among_a_songs_emotions(lang):
     assert top.iloc[0] == ", ".join(EMOTION_NAMES_KO[e] if lang == "ko" else e for e in ("sadness", "joy", "love"))
     (table, message, _), _ = _quiet(handlers.recommend_song, "s0", k=2, ui_lang=lang)
     assert len(table) == 2 and not any(name in message for name in hidden if name), message
+
+
+def test_build_demo_refuses_an_unknown_interface_language(recommender):
+    with pytest.raises(LyricMoodError, match="unknown interface language 'fr'.*use one of"):
+        ui.build_demo(recommender, ui_lang="fr")

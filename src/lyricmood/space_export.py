@@ -30,6 +30,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import tomllib
 from importlib import metadata, resources
 from pathlib import Path
 
@@ -75,8 +76,9 @@ def build_wheel(out_dir: str | Path) -> Path:
         for name in ("pyproject.toml", "README.md", "LICENSE"):
             if (root / name).is_file():
                 shutil.copy2(root / name, tree / name)
-        package_dirs = ["src", "modeling", "datasets_scripts", "metrics", "space"]
-        for name in package_dirs:
+        # The folders pyproject.toml builds packages from (its package-dir): one list, kept there.
+        setuptools_config = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
+        for name in sorted({Path(folder).parts[0] for folder in setuptools_config["package-dir"].values()}):
             shutil.copytree(root / name, tree / name, ignore=ignore)
         done = subprocess.run(
             [_build_python(), "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "--quiet",

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from .errors import LyricMoodError
 from .ui_handlers import RESULT_COLUMNS, SpaceHandlers, empty_table
 from .ui_input import DEFAULT_K, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
@@ -104,6 +105,10 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
     from .plots import use_hangul_font
 
+    languages = [code for _, code in UI_LANGUAGES]
+    if ui_lang not in languages:  # a caller's mistake, not a visitor's: say so rather than fall back
+        raise LyricMoodError(f"unknown interface language {ui_lang!r}", field="ui_lang",
+                             hint=f"use one of {', '.join(languages)}")
     if recommender is None:
         from .demo import load_default_recommender
 
@@ -113,6 +118,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
     from gradio.utils import get_upload_folder
 
     handlers = SpaceHandlers(recommender, upload_dir=get_upload_folder())
+    song_choices, catalog_rows, catalog_note, _ = handlers.browse(SOURCE_BUILTIN, ui_lang)  # the page opens on it
     tr = _Translator(ui_lang)
     results = partial(gr.Dataframe, empty_table(RESULT_COLUMNS, ui_lang), datatype=RESULT_TYPES, interactive=False,
                       wrap=True, column_widths=RESULT_WIDTHS)
@@ -147,8 +153,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                 with tr(gr.Tab, label=_t("tab_similar")):
                     with gr.Row():
                         with gr.Column():
-                            song = tr(partial(gr.Dropdown, handlers.song_choices(recommender.index), value=None,
-                                              filterable=True), label=_t("song"))
+                            song = tr(partial(gr.Dropdown, song_choices, value=None, filterable=True), label=_t("song"))
                             btn_song = tr(primary, value=_t("btn_song"))
                         with gr.Column():
                             lyrics = tr(partial(gr.Textbox, lines=6, max_lines=12), label=_t("lyrics"),
@@ -179,11 +184,9 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                         upload_file = tr(partial(gr.File, file_types=list(UPLOAD_SUFFIXES), type="filepath"),
                                          label=_t("upload"))
                         btn_upload = tr(partial(primary, scale=0), value=_t("btn_upload"))
-                    upload_message = gr.Markdown(text("msg_catalog", ui_lang, name=text("source_builtin", ui_lang),
-                                                      n=len(recommender.index)), latex_delimiters=[])
-                    browse_table = tr(partial(gr.Dataframe, handlers.catalog_table(recommender.index, ui_lang),
-                                              datatype=BROWSE_TYPES, interactive=False, wrap=True,
-                                              show_search="search", max_height=600), label=_t("browse"))
+                    upload_message = gr.Markdown(catalog_note, latex_delimiters=[])
+                    browse_table = tr(partial(gr.Dataframe, catalog_rows, datatype=BROWSE_TYPES, interactive=False,
+                                              wrap=True, show_search="search", max_height=600), label=_t("browse"))
 
                 with tr(gr.Tab, label=_t("tab_about")):
                     tr(gr.Markdown, value=_t("about"))

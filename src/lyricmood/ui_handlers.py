@@ -108,12 +108,6 @@ def _emotions_text(pairs: Sequence[tuple[str, float]], lang: str) -> str:
     return ", ".join(f"{escape_markdown(emotion_name(label, lang))} {value:.2f}" for label, value in pairs)
 
 
-def _top_pairs(vector: np.ndarray, labels: Sequence[str], k: int = 3) -> list[tuple[str, float]]:
-    """The ``k`` strongest emotions, never "no emotion" (neutral / 없음), as the CLI and the plots name them."""
-    order = ranked_emotions(vector, labels)[:k]
-    return [(labels[i], float(vector[i])) for i in order]
-
-
 def _song_label(meta: dict) -> str:
     title = meta.get("title") or meta.get("id", "?")
     artist = meta.get("artist") or ""
@@ -189,10 +183,10 @@ class SpaceHandlers:
         vectors = np.asarray(index.vectors)
         rows = []
         for row, (song_id, meta) in enumerate(zip(index.ids, index.metadata)):
-            top = _top_pairs(vectors[row], index.labels, 3)
+            top = ranked_emotions(vectors[row], index.labels)[:3]  # never "no emotion", as the CLI and plots
             rows.append([escape_html(song_id), escape_html(meta.get("title") or ""),
                          escape_html(meta.get("artist") or ""), meta.get("year"), escape_html(meta.get("lang") or ""),
-                         escape_html(", ".join(emotion_name(label, lang) for label, _ in top))])
+                         escape_html(", ".join(emotion_name(index.labels[i], lang) for i in top))])
         return pd.DataFrame(rows, columns=_columns(BROWSE_COLUMNS, lang))
 
     def catalog_id(self, song: Any, source: Any = SOURCE_BUILTIN, upload: UploadedCatalog | None = None) -> str | None:
@@ -244,7 +238,7 @@ class SpaceHandlers:
         title = str(meta.get("title") or song_id)
         message = text("msg_song_result", lang, title=escape_markdown(title),
                        artist=escape_markdown(meta.get("artist") or ""),
-                       emotions=_emotions_text(_top_pairs(song_emotion.vector, rec.index.labels), lang))
+                       emotions=_emotions_text(song_emotion.top(3), lang))
         return Answer(recommendations, message, song_figure_request(rec, song_emotion, title, recommendations, lang,
                                                                     cache_key=(catalog_key, song_id)))
 
@@ -255,7 +249,7 @@ class SpaceHandlers:
         song_emotion = rec.predictor.score_song(pasted)
         recommendations = rec.similar_to_emotion(song_emotion, min(k, len(rec.index)), filters)
         message = text("msg_lyrics_result", lang, sections=len(song_emotion.sections), chunks=song_emotion.num_chunks,
-                       emotions=_emotions_text(_top_pairs(song_emotion.vector, rec.index.labels), lang))
+                       emotions=_emotions_text(song_emotion.top(3), lang))
         return Answer(recommendations, message,
                       song_figure_request(rec, song_emotion, text("your_lyrics", lang), recommendations, lang))
 

@@ -44,22 +44,6 @@ def uploaded_path(file: Any) -> Path:
     return Path(file)
 
 
-def read_catalog_file(path: str | Path, display_name: str | None = None) -> Catalog:
-    """The songs of an uploaded CSV / JSON Lines catalog, read and checked by :mod:`lyricmood.catalog` (as the
-    ``lyrics_catalog`` builder reads them, without its cache).
-
-    Raises ``LyricMoodError`` for a bad file; the message names ``display_name`` rather than the
-    temporary upload path.
-    """
-    path = Path(path)
-    display_name = display_name or path.name
-    try:
-        return Catalog.read([path])
-    except LyricMoodError as err:
-        message = str(err).replace(str(path.resolve()), display_name).replace(str(path), display_name)
-        raise LyricMoodError(message) from None
-
-
 def read_upload(path: Path) -> Catalog:
     """The songs of an uploaded file, within the Space's limits (type, size, songs, lyrics), before any scoring."""
     name = path.name
@@ -70,7 +54,10 @@ def read_upload(path: Path) -> Catalog:
     size = path.stat().st_size
     if size > MAX_UPLOAD_BYTES:
         raise UserInputError("err_file_size", name=name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
-    songs = read_catalog_file(path, name)
+    try:  # read and checked by lyricmood.catalog, as the lyrics_catalog builder reads files (without its cache)
+        songs = Catalog.read([path])
+    except LyricMoodError as err:  # the message names the file as the visitor knows it, not the server's path
+        raise LyricMoodError(str(err).replace(str(path.resolve()), name).replace(str(path), name)) from None
     if len(songs) > MAX_UPLOAD_SONGS:
         raise UserInputError("err_too_many_songs", name=name, n=len(songs), limit=MAX_UPLOAD_SONGS)
     for song in songs:  # the same limit as pasted lyrics
