@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import socket
 import sys
 import tempfile
 import time
@@ -168,12 +167,6 @@ def recommender(tiny: bool):
     return load_default_recommender()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def load_app_module(ref: str | None):
     """``lyricmood.ui`` as in this checkout (``ref=None``), or its ``src/lyricmood/ui.py`` at git revision
     ``ref``, loaded as a module of this checkout's library (for before/after comparisons in one run)."""
@@ -208,6 +201,8 @@ def serve(recommender_or_tiny, ui_lang: str = "ko", ui_module=None):
         return ui.build_demo(rec, ui_lang=ui_lang)
 
     built, demo = timed(build)
+    from lyricmood.testing import free_port
+
     _, url, _ = ui.launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
     return demo, url.rstrip("/"), built
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +14,7 @@ import pytest
 from huggingface_hub import ModelCard, SpaceCard
 
 from lyricmood import space_export
+from lyricmood.testing import free_port
 from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError
 
@@ -118,12 +118,6 @@ def test_export_needs_a_checkout_or_a_wheel(tmp_path, monkeypatch):
     assert not (tmp_path / "space").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_exported_space_installs_in_a_fresh_venv_and_serves(tmp_path):
     """Build the folder (wheel included), install it offline into a fresh venv from its requirements, serve it."""
@@ -143,7 +137,7 @@ def test_exported_space_installs_in_a_fresh_venv_and_serves(tmp_path):
                            check=True, capture_output=True, text=True).stdout.strip()
     assert where.startswith(str(venv)), f"lyricmood imported from {where}, not from the installed {wheel.name}"
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port)}
     env.pop("PYTHONPATH", None)
     log = open(tmp_path / "app.log", "wb")

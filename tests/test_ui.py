@@ -8,7 +8,6 @@ call, the right table, translated labels, and bad input turned into messages ins
 from __future__ import annotations
 
 import inspect
-import socket
 import uuid
 import warnings
 from pathlib import Path
@@ -19,6 +18,7 @@ import pytest
 gr = pytest.importorskip("gradio")
 
 from lyricmood import ui, ui_uploads
+from lyricmood.testing import free_port
 from lyricmood.errors import LyricMoodError
 from lyricmood.ui_handlers import SpaceHandlers
 from lyricmood.ui_input import DEFAULT_K, MAX_SONG_CHARS, SOURCE_BUILTIN, SOURCE_UPLOAD, escape_html, escape_markdown
@@ -459,12 +459,6 @@ def test_space_command_launches_the_app(monkeypatch, recommender):
 # -- the served app, driven through its API ----------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def client(recommender):
     from gradio_client import Client
@@ -482,7 +476,7 @@ def client(recommender):
     # The upload's progress bar follows the index builder's tqdm bar.
     upload = next(fn for fn in demo.fns.values() if fn.api_name == "upload_catalog")
     assert inspect.signature(upload.fn).parameters["progress"].default.track_tqdm
-    _, url, _ = ui.launch(demo, port=_free_port(), prevent_thread_lock=True, quiet=True)
+    _, url, _ = ui.launch(demo, port=free_port(), prevent_thread_lock=True, quiet=True)
     try:
         yield Client(url, verbose=False)
     finally:

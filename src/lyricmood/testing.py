@@ -173,3 +173,12 @@ def make_tiny_recommender(path: str | Path, rows: Sequence[dict] | None = None, 
     predictor = make_tiny_predictor(Path(path) / "backbone", LABELS, spread=spread)
     index = make_tiny_index(demo_songs() if rows is None else rows, predictor)
     return Recommender(index, predictor=predictor)
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (for a test or benchmark server)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
