@@ -1,0 +1,111 @@
+"""Folders lyricmood manages, turned against the user: hand-edited markers, planted links, racing builds.
+
+Each test would lose or misplace a file of the user's on the code before the second hardening pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from lyricmood.cli import main
+from lyricmood.errors import LyricMoodError
+from lyricmood.index import SongIndex
+from lyricmood.io import MARKER_FILE, read_marker
+
+LABELS = ["joy", "sadness", "anger", "love"]
+WORDS = "love sad tears rain night light alone happy joy dance fear angry hope home sorry miss heart cry".split()
+
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
+
+
+def rows(n: int) -> list[dict]:
+    return [
+        {"id": f"s{i}", "title": f"Song {i}", "lyrics": " ".join(WORDS[i % 7: i % 7 + 6]) + "\n" + WORDS[i % 11] * 3}
+        for i in range(n)
+    ]
+
+
+def write_jsonl(path: Path, songs: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(song) + "\n" for song in songs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory) -> Path:
+    from lyricmood.testing import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
+
+
+@pytest.fixture(scope="module")
+def predictor(model_dir):
+    from lyricmood.inference import EmotionPredictor
+
+    return EmotionPredictor(model_dir)
+
+
+def cli(argv: list[str], capsys) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err
+
+
+def tree(root: Path) -> dict[str, bytes | str]:
+    """Every file and link under ``root`` (links as their target, never followed)."""
+    found: dict[str, bytes | str] = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in filenames + dirnames:
+            path = Path(dirpath) / name
+            if path.is_symlink():
+                found[str(path)] = "-> " + os.readlink(path)
+            elif path.is_file():
+                found[str(path)] = path.read_bytes()
+    return found
+
+
+# ------------------------------------------------------------------------------------------------
+# 1. A marker names only plain files inside its folder
+
+
+HOSTILE_NAMES = ["../victim.txt", "/ABS/victim.txt", "sub/../../victim.txt", "./../victim.txt", "", "..", 7]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES, ids=[repr(n) for n in HOSTILE_NAMES])
+def test_a_marker_naming_files_outside_is_refused_by_every_writer(name, model_dir, tmp_path, capsys):
+    catalog = write_jsonl(tmp_path / "songs.jsonl", rows(3))
+    out = tmp_path / "idx"
+    assert cli(["index", catalog, "--out", out, "--model", model_dir, "--no-progress"], capsys)[0] == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("the user's file")
+    marker = json.loads((out / MARKER_FILE).read_text())
+    marker["files"].append(name.replace("/ABS", str(tmp_path)) if isinstance(name, str) else name)
+    (out / MARKER_FILE).write_text(json.dumps(marker))
+    before = tree(tmp_path)
+    for flag in ("--update", "--overwrite"):
+        code, err = cli(["index", catalog, "--out", out, "--model", model_dir, "--no-progress", flag], capsys)
+        assert code == 1 and "not a plain file name inside the folder" in err, err
+        assert "Traceback" not in err
+    with pytest.raises(LyricMoodError, match="not a plain file name inside the folder"):
+        SongIndex.load(out).save(out)
+    with pytest.raises(LyricMoodError, match="not a plain file name inside the folder"):
+        read_marker(out)
+    assert tree(tmp_path) == before and victim.read_text() == "the user's file"
+
+
+def test_a_space_export_marker_naming_files_outside_is_refused(tmp_path):
+    from lyricmood.space_export import MARKER_KIND, export_space
+
+    out = tmp_path / "space"
+    out.mkdir()
+    (tmp_path / "victim.txt").write_text("keep")
+    (out / MARKER_FILE).write_text(json.dumps({"created_by": "lyricmood", "kind": MARKER_KIND,
+                                               "files": ["app.py", "../victim.txt"]}))
+    wheel = tmp_path / "lyricmood-0.0.0-py3-none-any.whl"
+    wheel.write_bytes(b"not used")
+    with pytest.raises(LyricMoodError, match="not a plain file name"):
+        export_space(out, wheel=wheel, overwrite=True)
+    assert (tmp_path / "victim.txt").read_text() == "keep"
