@@ -109,3 +109,40 @@ def test_a_space_export_marker_naming_files_outside_is_refused(tmp_path):
     with pytest.raises(LyricMoodError, match="not a plain file name"):
         export_space(out, wheel=wheel, overwrite=True)
     assert (tmp_path / "victim.txt").read_text() == "keep"
+
+
+# ------------------------------------------------------------------------------------------------
+# 2. `data export --overwrite` replaces only the files lyricmood wrote
+
+
+def write_csv(path: Path, songs: list[dict]) -> Path:
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.DictWriter(f, fieldnames=["id", "title", "lyrics"])
+        writer.writeheader()
+        writer.writerows(songs)
+    return path
+
+
+@pytest.mark.parametrize("listed", [True, False], ids=["marker lists its files", "marker of an older export"])
+def test_data_export_overwrite_keeps_the_users_files(listed, tmp_path, capsys):
+    import datasets
+
+    out = tmp_path / "export"
+    argv = ["data", "export", "lyrics_catalog", "--out", out, "--data-files"]
+    assert cli(argv + [write_csv(tmp_path / "a.csv", rows(3))], capsys)[0] == 0
+    shards = sorted(out.glob("*/*.parquet"))
+    assert shards
+    if not listed:  # exports before this change wrote a marker without a files list
+        (out / MARKER_FILE).write_text(json.dumps({"created_by": "lyricmood", "kind": "dataset-export"}))
+    (out / "NOTES.md").write_text("my notes about this export")
+    (shards[0].parent / "NOTES.md").write_text("notes beside the shards")
+    code, err = cli(argv + [write_csv(tmp_path / "b.csv", rows(5)), "--overwrite"], capsys)
+    assert code == 0, err
+    assert (out / "NOTES.md").read_text() == "my notes about this export"
+    assert (shards[0].parent / "NOTES.md").read_text() == "notes beside the shards"
+    reloaded = datasets.load_dataset("parquet", data_files=[str(p) for p in sorted(out.glob("*/*.parquet"))])
+    assert reloaded["train"]["id"] == [f"s{i}" for i in range(5)]
+    marker = read_marker(out)
+    assert "NOTES.md" not in marker["files"] and "README.md" in marker["files"]
