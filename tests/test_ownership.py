@@ -146,3 +146,56 @@ def test_data_export_overwrite_keeps_the_users_files(listed, tmp_path, capsys):
     assert reloaded["train"]["id"] == [f"s{i}" for i in range(5)]
     marker = read_marker(out)
     assert "NOTES.md" not in marker["files"] and "README.md" in marker["files"]
+
+
+# ------------------------------------------------------------------------------------------------
+# 3. A link inside a folder lyricmood manages is refused, never followed
+
+
+def _mark(folder: Path, kind: str = "checkpoint") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / MARKER_FILE).write_text(json.dumps({"created_by": "lyricmood", "kind": kind}))
+    return folder
+
+
+def _planted_shard(tmp: Path) -> None:
+    (tmp / "idx.partial").mkdir()
+    os.symlink("../outside", tmp / "idx.partial" / "shard-0-of-1")
+
+
+def _planted_shard_in_marked_checkpoint(tmp: Path) -> None:
+    _mark(tmp / "idx.partial")
+    os.symlink("../outside", tmp / "idx.partial" / "shard-0-of-1")
+
+
+def _planted_part(tmp: Path) -> None:
+    shard = _mark(_mark(tmp / "idx.partial") / "shard-0-of-1")
+    os.symlink("../../outside", shard / "part-000000")
+
+
+def _planted_partial(tmp: Path) -> None:
+    os.symlink("outside", tmp / "idx.partial")
+
+
+def _planted_marker(tmp: Path) -> None:
+    (tmp / "outside" / "mine.txt").write_text("the user's")
+    (tmp / "outside" / "marker.json").write_text(json.dumps({"created_by": "lyricmood", "kind": "index", "files": []}))
+    (tmp / "idx").mkdir()
+    os.symlink("../outside/marker.json", tmp / "idx" / MARKER_FILE)
+    (tmp / "idx" / "mine.txt").write_text("the user's")
+
+
+PLANTED = [_planted_shard, _planted_shard_in_marked_checkpoint, _planted_part, _planted_partial, _planted_marker]
+
+
+@pytest.mark.parametrize("plant", PLANTED, ids=[p.__name__.strip("_") for p in PLANTED])
+def test_a_planted_link_is_refused_not_followed(plant, model_dir, tmp_path, capsys):
+    catalog = write_jsonl(tmp_path / "songs.jsonl", rows(3))
+    work = tmp_path / "work"
+    (work / "outside").mkdir(parents=True)
+    plant(work)
+    outside = tree(work / "outside")
+    argv = ["index", catalog, "--out", work / "idx", "--model", model_dir, "--no-progress", "--checkpoint-every", 1]
+    code, err = cli(argv + (["--overwrite"] if plant is _planted_marker else []), capsys)
+    assert code == 1 and "symbolic link" in err, err
+    assert tree(work / "outside") == outside  # nothing written, nothing deleted through the link

@@ -24,7 +24,7 @@ from .emotions import SongEmotion
 from .errors import LyricMoodError
 from .index import METADATA_FIELDS, SongIndex
 from .index_files import INFO_FILE, is_unmarked_index
-from .io import cache_dir, check_ours, claim_folder, remove_ours
+from .io import cache_dir, check_ours, claim_folder, no_links, remove_ours
 
 if TYPE_CHECKING:  # building needs torch (lyricmood.inference); loading an index does not
     from .inference import EmotionPredictor
@@ -114,7 +114,7 @@ class _Checkpoint:
             return
         claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
         # A part without index.json was being written when the build was killed: it is redone (and overwritten).
-        parts = sorted(part for part in folder.glob("part-*") if (part / INFO_FILE).is_file())
+        parts = sorted(part for part in folder.glob("part-*") if (no_links(folder, part.name) / INFO_FILE).is_file())
         found: dict[str, tuple[str, SongEmotion]] = {}
         try:
             for part in parts:
