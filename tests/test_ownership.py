@@ -199,3 +199,55 @@ def test_a_planted_link_is_refused_not_followed(plant, model_dir, tmp_path, caps
     code, err = cli(argv + (["--overwrite"] if plant is _planted_marker else []), capsys)
     assert code == 1 and "symbolic link" in err, err
     assert tree(work / "outside") == outside  # nothing written, nothing deleted through the link
+
+
+# ------------------------------------------------------------------------------------------------
+# 4. Concurrent builds of one folder leave no <out>.partial behind
+
+
+class _PausingPredictor:
+    """The predictor, pausing after its first scored song until told to go on (a slower concurrent build)."""
+
+    def __init__(self, predictor):
+        import threading
+
+        self._predictor, self.paused, self.resume = predictor, threading.Event(), threading.Event()
+
+    def __getattr__(self, name):
+        return getattr(self._predictor, name)
+
+    def score_songs(self, songs):
+        for i, emotion in enumerate(self._predictor.score_songs(songs)):
+            if i == 1:
+                self.paused.set()
+                assert self.resume.wait(60)
+            yield emotion
+
+
+def test_a_slower_concurrent_build_leaves_no_partial_folder(predictor, tmp_path):
+    import threading
+
+    from lyricmood.indexing import index_catalog, partial_path
+
+    out, songs = tmp_path / "idx", rows(4)
+    slow, errors = _PausingPredictor(predictor), []
+
+    def slow_build():
+        try:
+            index_catalog(songs, slow, out, progress=False, checkpoint_every=1, overwrite=True)
+        except Exception as err:  # reported below, in the test's thread
+            errors.append(err)
+        finally:
+            slow.paused.set()
+
+    thread = threading.Thread(target=slow_build)
+    thread.start()
+    assert slow.paused.wait(60)
+    assert partial_path(out).is_dir()  # the slow build has checkpointed its first song
+    fast = index_catalog(songs, predictor, out, progress=False, overwrite=True)
+    slow.resume.set()
+    thread.join(60)
+    assert not errors, errors
+    assert not partial_path(out).exists(), sorted(p.name for p in partial_path(out).rglob("*"))
+    loaded = SongIndex.load(out)
+    assert loaded.ids == fast.ids == [song["id"] for song in songs]

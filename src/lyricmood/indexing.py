@@ -7,6 +7,7 @@ over processes under ``accelerate launch``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -24,7 +25,7 @@ from .emotions import SongEmotion
 from .errors import LyricMoodError
 from .index import METADATA_FIELDS, SongIndex
 from .index_files import INFO_FILE, is_unmarked_index
-from .io import cache_dir, check_ours, claim_folder, no_links, remove_ours
+from .io import cache_dir, check_ours, claim_folder, claimed_folder, no_links, remove_ours
 
 if TYPE_CHECKING:  # building needs torch (lyricmood.inference); loading an index does not
     from .inference import EmotionPredictor
@@ -196,8 +197,6 @@ def build_index(
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
     cache), which must be shared by all processes.
     """
-    from .lyrics import split_lyrics
-
     _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
     _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
     if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
@@ -211,13 +210,43 @@ def build_index(
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
     root = None
-    if checkpoint_dir is not None:
-        root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
+    with contextlib.ExitStack() as held:  # the checkpoint folder stays in use (not removable) until the shard is saved
+        if checkpoint_dir is not None:
+            root = held.enter_context(claimed_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint))
+        results = _score_shard(
+            _rows(catalog), predictor, rank, world, root, reuse, progress, progress_label, checkpoint_every
+        )
+        if world == 1:
+            return _assemble(results, labels, fingerprint, predictor)
+        shard = _assemble(results, labels, fingerprint, predictor, keep_positions=True)
+        shard.save(root / f"result-{rank}-of-{world}")
+    if state is not None:
+        state.wait_for_everyone()
+    if rank != 0:
+        return None
+    merged: list[tuple[int, str, dict, SongEmotion]] = []
+    for r in range(world):
+        part = SongIndex.load(root / f"result-{r}-of-{world}")
+        for song_id, meta in zip(part.ids, part.metadata):
+            meta = dict(meta)
+            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
+    index = _assemble(merged, labels, fingerprint, predictor)
+    if own_folder:
+        remove_ours(root)
+    return index
+
+
+def _score_shard(
+    rows: Any, predictor: EmotionPredictor, rank: int, world: int, root: Path | None, reuse: SongIndex | None,
+    progress: bool, progress_label: str, checkpoint_every: int,
+) -> list[tuple[int, str, dict, SongEmotion]]:
+    """Score songs ``rows[rank::world]`` (catalog position, id, metadata, emotion), checkpointing under ``root``."""
+    from .lyrics import split_lyrics
+
+    fingerprint, labels = predictor.fingerprint, list(predictor.labels)
     checkpoint = _Checkpoint(
         root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, predictor.feature_size, reuse
     )
-
-    rows = _rows(catalog)
     total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
     from tqdm.auto import tqdm
 
@@ -260,25 +289,7 @@ def build_index(
     checkpoint.write(fresh)
     if not in_catalog:
         raise LyricMoodError("the catalog has no songs", hint="give at least one song (id, title, lyrics)")
-
-    if world == 1:
-        return _assemble(results, labels, fingerprint, predictor)
-    shard = _assemble(results, labels, fingerprint, predictor, keep_positions=True)
-    shard.save(root / f"result-{rank}-of-{world}")
-    if state is not None:
-        state.wait_for_everyone()
-    if rank != 0:
-        return None
-    merged: list[tuple[int, str, dict, SongEmotion]] = []
-    for r in range(world):
-        part = SongIndex.load(root / f"result-{r}-of-{world}")
-        for song_id, meta in zip(part.ids, part.metadata):
-            meta = dict(meta)
-            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
-    index = _assemble(merged, labels, fingerprint, predictor)
-    if own_folder:
-        remove_ours(root)
-    return index
+    return results
 
 
 def _assemble(

@@ -18,7 +18,9 @@ marker is written into only when it is empty, or when its layout shows an older 
 
 Concurrency. A writer holds an exclusive lock on the folder it writes (``flock`` of the folder itself,
 on POSIX) for the whole write and, under it, removes the temporaries of writers that were killed;
-readers take a shared lock, so they never see half of one version and half of another. Where locks are
+readers take a shared lock, so they never see half of one version and half of another. A build holds
+its checkpoint folder in use (shared lock) while it scores; the build that finishes removes the folder only
+when no other build holds it (the last one does), so a slower build never recreates it unmarked. Where locks are
 unavailable (Windows, some network file systems) writes stay atomic file by file, and readers retry.
 """
 
@@ -46,6 +48,7 @@ except ImportError:  # pragma: no cover - Windows
 #: name of the marker file in every output folder lyricmood creates (see the module docstring)
 MARKER_FILE = ".lyricmood"
 _STAGING_PREFIX = ".lyricmood-staging-"
+_CLAIM_ATTEMPTS = 5
 
 
 def cache_dir() -> Path:
@@ -375,11 +378,56 @@ def claim_folder(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool
     return folder
 
 
+@contextlib.contextmanager
+def claimed_folder(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] | None = None) -> Iterator[Path]:
+    """:func:`claim_folder`, held in use: a shared lock on the folder while the block runs, so that
+    :func:`remove_ours` (another build finishing) cannot remove it from under this one. A folder removed
+    between the claim and the lock is claimed again (a removed folder is never recreated without its marker).
+    """
+    for _ in range(_CLAIM_ATTEMPTS):
+        folder = claim_folder(folder, kind, legacy=legacy)
+        if fcntl is None:
+            yield folder
+            return
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            with contextlib.suppress(OSError):  # a file system without locks: nothing more to hold
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                still_there = os.stat(folder).st_ino == os.fstat(fd).st_ino and read_marker(folder) is not None
+            except FileNotFoundError:
+                still_there = False
+            if still_there:
+                yield folder
+                return
+        finally:
+            os.close(fd)
+    raise LyricMoodError("another process keeps removing this folder", file=folder, hint="run one build at a time")
+
+
 def remove_ours(folder: str | Path) -> None:
-    """Delete a folder lyricmood created (marker of kind ``checkpoint``); anything else is left alone."""
+    """Delete a folder lyricmood created (marker of kind ``checkpoint``); anything else is left alone.
+
+    A folder another process holds in use (see :func:`claimed_folder`) is left to it: the last user removes it.
+    """
     marker = read_marker(folder)
-    if marker is not None and marker.get("kind") == "checkpoint":
+    if marker is None or marker.get("kind") != "checkpoint":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another build is using it
+            except OSError:
+                pass  # a file system without locks
         shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(fd)
 
 
 @contextlib.contextmanager
