@@ -8,6 +8,7 @@ call, the right table, translated labels, and bad input turned into messages ins
 from __future__ import annotations
 
 import inspect
+import json
 import uuid
 import warnings
 from pathlib import Path
@@ -597,3 +598,30 @@ def test_the_space_never_names_no_emotion_among_a_songs_emotions(lang):
 def test_build_demo_refuses_an_unknown_interface_language(recommender):
     with pytest.raises(LyricMoodError, match="unknown interface language 'fr'.*use one of"):
         ui.build_demo(recommender, ui_lang="fr")
+
+
+def _call_raw(client, api_name: str, data: list) -> list:
+    """Call an endpoint over Gradio's REST API with a body encoded by ``json.dumps`` (ASCII, escapes kept)."""
+    import httpx
+
+    base = client.src.rstrip("/") + "/gradio_api/call/" + api_name
+    event = httpx.post(base, content=json.dumps({"data": data}), headers={"Content-Type": "application/json"},
+                       timeout=60).json()["event_id"]
+    stream = httpx.get(f"{base}/{event}", timeout=120).text
+    return json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
+
+
+def test_invalid_unicode_gets_a_clear_message_everywhere(handlers, client, tmp_path):
+    """A lone surrogate (pasted, sent to the API, or escaped in an uploaded JSON Lines file) is named, never a
+    tokenizer's TypeError ("Something went wrong")."""
+    bad = "the sad rain\nalone \udcff tonight"
+    (table, message, _), caught = _quiet(handlers.recommend_lyrics, bad, ui_lang="en")
+    assert message.startswith("⚠️") and "invalid character (U+DCFF at character 20)" in message, message
+    assert len(table) == 0 and caught
+    # As a browser sends it: JSON with the surrogate escaped (gradio_client's httpx cannot encode it).
+    table, message, *_ = _call_raw(client, "recommend_lyrics", [bad, *FILTERS])
+    assert "invalid character (U+DCFF" in message and "went wrong" not in message, message
+    upload = tmp_path / "songs.jsonl"
+    upload.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "sad \udcff rain"}) + "\n", encoding="utf-8")
+    (uploaded, message, *_), _ = _quiet(handlers.upload_catalog, str(upload), "en")
+    assert uploaded is None and "line 1, field 'lyrics': invalid character" in message, message

@@ -23,7 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import LyricMoodError
+from .errors import LyricMoodError, require_unicode
 
 SUFFIXES = (".csv", ".jsonl", ".txt", ".lrc")
 REQUIRED_COLUMNS = ("id", "title", "lyrics")
@@ -283,6 +283,8 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
                 f"expected text, got {type(value).__name__}", file=path, line=line, field=field,
                 hint=f"give {field} as a JSON string",
             )
+        if isinstance(value, str):  # JSON Lines may escape a lone surrogate ("\\udcff"), which no model reads
+            require_unicode(value, f"the {field}", field=field, file=path, line=line)
         return "" if value is None else str(value).strip()
 
     song_id = text("id")
@@ -350,6 +352,9 @@ def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str
         lyrics = row.get("lyrics")
         if not isinstance(lyrics, str) or not lyrics.strip():
             raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
+        for field in ("id", "title", "artist", "lang", "lyrics"):
+            if isinstance(row.get(field), str):
+                require_unicode(row[field], f"the {field} of catalog row {position + 1}", field=field)
         song_id = str(song_id).strip()
         ids.add(song_id)
         yield position, song_id, lyrics, row

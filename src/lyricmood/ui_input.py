@@ -146,6 +146,11 @@ def _text(value: Any, field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise UserInputError("err_not_text", field=field, value=_shown(value))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate, which every tokenizer refuses
+        raise UserInputError("err_invalid_text", field=field, char=f"U+{ord(value[err.start]):04X}",
+                             position=err.start + 1) from None
     return value
 
 

@@ -49,12 +49,15 @@ def add_lyrics_arguments(group: Any) -> None:
 
 
 def read_lyrics(args: argparse.Namespace) -> str | None:
-    """The lyrics that ``--lyrics-file`` or ``--text`` gave."""
+    """The lyrics that ``--lyrics-file`` or ``--text`` gave, checked (text, not blank, valid Unicode: bytes that
+    are not UTF-8 reach ``--text`` as lone surrogates) before any model loads."""
+    from lyricmood.errors import require_lyrics
+
     if not args.lyrics_file:
-        return args.text
+        return None if args.text is None else require_lyrics(args.text, field="--text")
     from lyricmood.lyrics import read_lyrics_file  # imports transformers: only for a query by lyrics
 
-    return read_lyrics_file(args.lyrics_file)
+    return require_lyrics(read_lyrics_file(args.lyrics_file), "the lyrics file", field="--lyrics-file")
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
