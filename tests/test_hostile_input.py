@@ -91,3 +91,87 @@ def test_api_lyrics_with_a_lone_surrogate_are_refused(predictor):
         predictor.score_song("sad \udcff rain")
     with pytest.raises(LyricMoodError, match=r"field 'lyrics'.*lone surrogate"):
         build_index([{"id": "a", "title": "A", "lyrics": "sad \udcff rain"}], predictor, progress=False)
+
+
+# ------------------------------------------------------------------------------------------------
+# 6. Python API arguments are checked where they enter
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    ({"batch_size": 0}, "batch_size"), ({"batch_size": -1}, "batch_size"), ({"batch_size": 2.5}, "batch_size"),
+    ({"max_length": 1}, "max_length"), ({"max_length": 100_000}, "max_length"), ({"max_length": "64"}, "max_length"),
+])
+def test_predictor_arguments_are_checked(kwargs, field, predictor):
+    from lyricmood.inference import EmotionPredictor
+
+    with pytest.raises(LyricMoodError, match=f"field '{field}'"):
+        EmotionPredictor(predictor.model, tokenizer=predictor.tokenizer, **kwargs)
+
+
+def test_a_predictor_with_a_valid_max_length_scores_alike(predictor):
+    from lyricmood.inference import EmotionPredictor
+
+    short = EmotionPredictor(predictor.model, tokenizer=predictor.tokenizer, max_length=16, batch_size=1)
+    assert short.max_length == 16
+    lyrics = "the sad rain at night\nalone\n\nhappy dance joy light"
+    np.testing.assert_allclose(short.score_song(lyrics).vector, predictor.score_song(lyrics).vector, rtol=1e-4,
+                               atol=1e-5)  # chunks here are shorter than 16 tokens: same chunks, same vector
+
+
+@pytest.mark.parametrize("year", ["abc", 1e30, "1e12", True, -5, 1998.5])
+def test_in_memory_rows_with_a_bad_year_are_refused(year, predictor):
+    from lyricmood.indexing import build_index
+
+    rows = [{"id": "a", "title": "A", "lyrics": "sad rain", "year": 1999},
+            {"id": "b", "title": "B", "lyrics": "happy joy", "year": year}]
+    with pytest.raises(LyricMoodError, match=r"field 'year': the year of song 'b'"):
+        build_index(rows, predictor, progress=False)
+
+
+def test_in_memory_rows_with_a_year_as_text_keep_the_number(predictor, tmp_path):
+    from lyricmood.index import SongIndex
+    from lyricmood.indexing import build_index
+
+    rows = [{"id": "a", "title": "A", "lyrics": "sad rain", "year": "1999"},
+            {"id": "b", "title": "B", "lyrics": "happy joy", "year": 2001.0}]
+    index = build_index(rows, predictor, progress=False)
+    index.save(tmp_path / "idx")
+    assert [SongIndex.load(tmp_path / "idx").get(i)["year"] for i in "ab"] == [1999, 2001]
+
+
+@pytest.mark.parametrize("path", [None, 3, b"idx", ""])
+def test_index_load_and_save_need_a_path(path):
+    from lyricmood.index import SongIndex
+
+    with pytest.raises(LyricMoodError, match="field 'path'"):
+        SongIndex.load(path)
+    with pytest.raises(LyricMoodError, match="field 'path'"):
+        SongIndex.empty(LABELS, "x").save(path)
+
+
+def test_an_index_refuses_a_label_given_twice():
+    from lyricmood.index import SongIndex
+
+    with pytest.raises(LyricMoodError, match="field 'labels': the label 'joy' is given twice"):
+        SongIndex.empty(["joy", "sadness", "joy"], "x")
+
+
+@pytest.mark.parametrize("value", ["no", "yes", 0, 1, None, [True]])
+def test_filters_refuse_a_non_boolean_same_artist_flag(value):
+    from lyricmood.filters import Filters
+
+    with pytest.raises(LyricMoodError, match="field 'exclude_same_artist'"):
+        Filters(exclude_same_artist=value)
+    assert Filters(exclude_same_artist=np.bool_(True)).exclude_same_artist is True
+
+
+def test_an_all_zero_query_vector_is_refused_as_an_all_zero_mood_is():
+    from lyricmood.recommender import Recommender
+    from lyricmood.testing import index_from_vectors
+
+    rec = Recommender(index_from_vectors(LABELS, {"a": [1, 0, 0, 0], "b": [0, 1, 0, 0], "c": [0, 0, 1, 0]}))
+    with pytest.raises(LyricMoodError, match="field 'vector': the query vector is all zeros"):
+        rec.similar_to_vector(np.zeros(len(LABELS)), k=2)
+    with pytest.raises(LyricMoodError, match="every mood weight is 0"):
+        rec.similar_to_mood({"joy": 0.0}, k=2)
+    assert [r.id for r in rec.similar_to_vector([0, 1, 0, 0], k=1)] == ["b"]

@@ -305,19 +305,7 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
         raise LyricMoodError(
             f"empty title for song {song_id!r}", file=path, line=line, field="title", hint="give it a title"
         )
-    year_text = text("year")
-    try:
-        year = int(float(year_text)) if year_text else None
-        if year_text and (float(year_text) != year or not 0 <= year <= MAX_YEAR):
-            raise ValueError
-    except (ValueError, OverflowError):
-        raise LyricMoodError(
-            f"year {year_text!r} is not a whole number from 0 to {MAX_YEAR}",
-            file=path,
-            line=line,
-            field="year",
-            hint="write e.g. 1998, or leave it empty",
-        ) from None
+    year = parse_year(text("year"), file=path, line=line)
     return {
         "id": song_id,
         "title": title,
@@ -329,12 +317,30 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
     }
 
 
+def parse_year(value: Any, *, what: str = "year", file: Path | None = None, line: int | None = None) -> int | None:
+    """A song's year: a whole number from 0 to :data:`MAX_YEAR` (``"1998"``, ``1998``, ``1998.0``), or ``None`` when
+    empty; anything else (``"abc"``, ``1e12``, ``True``) raises :class:`LyricMoodError`."""
+    shown = "" if value is None else str(value).strip()
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        year = int(float(shown)) if shown else None
+        if shown and (float(shown) != year or not 0 <= year <= MAX_YEAR):
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise LyricMoodError(
+            f"{what} {shown!r} is not a whole number from 0 to {MAX_YEAR}", file=file, line=line, field="year",
+            hint="write e.g. 1998, or leave it empty",
+        ) from None
+    return year
+
+
 def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
     """``(position, id, lyrics, row)`` for each song of a catalog.
 
     The songs of a :class:`Catalog` were checked as they were read and are taken as they are. Other rows (dicts,
     or the rows of a ``datasets.Dataset``) are checked here for what indexing needs: a mapping with an id,
-    lyrics, and ids unique in the catalog.
+    lyrics, a whole-number year or none, text that UTF-8 can hold, and ids unique in the catalog.
     """
     if isinstance(rows, Catalog):
         for position, song in enumerate(rows):
@@ -356,5 +362,8 @@ def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str
             if isinstance(row.get(field), str):
                 require_unicode(row[field], f"the {field} of catalog row {position + 1}", field=field)
         song_id = str(song_id).strip()
+        year = parse_year(row.get("year"), what=f"the year of song {song_id!r}")
+        if type(row.get("year")) not in (int, type(None)):  # "1998", 1998.0: kept as the whole number it is
+            row = {**row, "year": year}
         ids.add(song_id)
         yield position, song_id, lyrics, row

@@ -52,6 +52,20 @@ class LyricMoodTypeError(LyricMoodError, TypeError):
     """
 
 
+def require_whole(
+    value: object, what: str, field: str | None = None, *, low: int = 1, high: int | None = None
+) -> int:
+    """``value`` if it is a whole number (not a bool) in ``[low, high]``; else :class:`LyricMoodError` naming ``field``."""
+    import numbers
+
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low or (
+        high is not None and value > high
+    ):
+        bound = f"≥ {low}" if high is None else f"from {low} to {high}"
+        raise LyricMoodError(f"the {what} must be a whole number {bound}, got {value!r}", field=field)
+    return int(value)
+
+
 def require_text(
     value: object, what: str = "the lyrics", *, field: str = "lyrics", file: str | Path | None = None,
     line: int | None = None,

@@ -22,7 +22,7 @@ import numpy as np
 
 from .catalog import Catalog, catalog_songs
 from .emotions import SongEmotion
-from .errors import LyricMoodError
+from .errors import LyricMoodError, require_whole
 from .index import METADATA_FIELDS, SongIndex
 from .index_files import INFO_FILE, is_unmarked_index
 from .io import cache_dir, check_ours, claim_folder, claimed_folder, no_links, remove_ours
@@ -197,8 +197,8 @@ def build_index(
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
     cache), which must be shared by all processes.
     """
-    _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
-    _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
+    require_whole(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
+    require_whole(checkpoint_every, "checkpoint_every", "--checkpoint-every")
     if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
         raise LyricMoodError(
             f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
@@ -315,11 +315,6 @@ def _model_name(predictor: EmotionPredictor) -> str | None:
 
     name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
     return public_model_name(str(name)) if name else None
-
-
-def _check_positive(value: Any, what: str, flag: str) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise LyricMoodError(f"the {what} must be a whole number ≥ 1, got {value!r}", field=flag)
 
 
 def partial_path(out: str | Path) -> Path:
