@@ -175,3 +175,60 @@ def test_an_all_zero_query_vector_is_refused_as_an_all_zero_mood_is():
     with pytest.raises(LyricMoodError, match="every mood weight is 0"):
         rec.similar_to_mood({"joy": 0.0}, k=2)
     assert [r.id for r in rec.similar_to_vector([0, 1, 0, 0], k=1)] == ["b"]
+
+
+# ------------------------------------------------------------------------------------------------
+# 9. Wide or deep catalog files are refused before they are parsed (linear checks, caps)
+
+
+def test_a_wide_csv_header_is_refused_before_parsing(tmp_path, capsys):
+    import time
+
+    from lyricmood import catalog
+
+    columns = ["id", "title", "lyrics"] + [f"c{i}" for i in range(200_000)]  # ~1.5 MB, as in the report
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(columns) + "\n" + ",".join(["a", "A", "sad rain"] + [""] * 200_000) + "\n")
+    start = time.perf_counter()
+    with pytest.raises(LyricMoodError, match=r"wide.csv, line 1: the header is too wide \(200,003 columns"):
+        catalog.read_songs([path])
+    assert time.perf_counter() - start < 30  # minutes before (quadratic); generous for a loaded machine
+    code, err = cli(["index", path, "--out", tmp_path / "idx", "--model", NO_MODEL], capsys)
+    assert code == 1 and "the header is too wide" in err
+
+
+def test_columns_are_counted_linearly_and_capped(tmp_path, monkeypatch):
+    from lyricmood import catalog
+
+    path = tmp_path / "c.csv"
+    path.write_text("id,title,lyrics," + ",".join(f"c{i}" for i in range(catalog.MAX_COLUMNS)) + "\na,A,x\n")
+    with pytest.raises(LyricMoodError, match="the header is too wide"):
+        catalog.read_songs([path])
+    path.write_text("id,title,lyrics,x,y,x\na,A,sad rain,1,2,3\n")
+    with pytest.raises(LyricMoodError, match="line 1, field 'x': column 'x' appears 2 times"):
+        catalog.read_songs([path])
+    monkeypatch.setattr(catalog, "MAX_HEADER_CHARS", 20)
+    path.write_text("id,title,lyrics,a_long_column_name\na,A,sad rain,1\n")
+    with pytest.raises(LyricMoodError, match="the header is too wide"):
+        catalog.read_songs([path])
+
+
+def test_fields_and_json_lines_are_capped(tmp_path, monkeypatch):
+    from lyricmood import catalog
+
+    monkeypatch.setattr(catalog, "MAX_FIELD_CHARS", 1000)
+    csv_path = tmp_path / "long.csv"
+    csv_path.write_text('id,title,lyrics\na,A,"' + "la " * 400 + '"\n')
+    with pytest.raises(LyricMoodError, match="field larger than field limit"):
+        catalog.read_songs([csv_path])
+    jsonl = tmp_path / "long.jsonl"
+    jsonl.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "la " * 400}) + "\n")
+    with pytest.raises(LyricMoodError, match="long.jsonl, line 1: the line is too long"):
+        catalog.read_songs([jsonl])
+
+
+def test_deeply_nested_json_lines_are_named(tmp_path, capsys):
+    path = tmp_path / "deep.jsonl"
+    path.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "sad rain"}) + "\n" + "[" * 100_000 + "\n")
+    code, err = cli(["index", path, "--out", tmp_path / "idx", "--model", NO_MODEL], capsys)
+    assert code == 1 and "deep.jsonl, line 2: the JSON is nested too deeply" in err, err

@@ -16,7 +16,7 @@ import csv
 import io
 import json
 import re
-import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -35,6 +35,12 @@ _TIMESTAMP = re.compile(r"\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]|<\d{1,3}:\d{1,2}(?
 MAX_YEAR = 9999
 #: the fields of a song record, as :func:`read_songs` returns it
 SONG_FIELDS = ("id", "title", "artist", "year", "lang", "lyrics", "intended_mood")
+#: caps checked before a catalog file is parsed, so that a hostile file costs milliseconds, not minutes: a catalog
+#: needs 7 columns (a spreadsheet export may add a few dozen); a header of 200,000 columns cost 654 s before
+MAX_COLUMNS = 256
+MAX_HEADER_CHARS = 16_384
+#: the longest CSV field or JSON line (lyrics included): 16 M characters, 8,000 times a long song
+MAX_FIELD_CHARS = 16 * 2**20
 _ID_TAG = re.compile(r"^\[(ti|ar|al|au|by|offset|length|re|ve|tool|#)\s*:(.*)\]$", re.IGNORECASE)
 
 
@@ -185,9 +191,9 @@ def read_file(path: Path, ids: UniqueIds) -> list[dict[str, Any]]:
 
 
 def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer.
+    # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer (up to MAX_FIELD_CHARS).
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, min(sys.maxsize, 2**31 - 1)))
+    csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         return _read_csv(path)
     except csv.Error as err:
@@ -199,14 +205,23 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
+    text = read_text(path, what="catalog file")
+    header = text[: text.find("\n") if "\n" in text else len(text)]
+    if len(header) > MAX_HEADER_CHARS or header.count(",") >= MAX_COLUMNS:  # checked before the csv module reads it
+        raise LyricMoodError(
+            f"the header is too wide ({header.count(',') + 1:,} columns or more, {len(header):,} characters; "
+            f"at most {MAX_COLUMNS} columns of {MAX_HEADER_CHARS:,} characters)",
+            file=path, line=1, hint=f"keep the columns a catalog needs: {', '.join(SONG_FIELDS)}",
+        )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c.strip() for c in reader.fieldnames or []]
     reader.fieldnames = columns
-    twice = sorted({c for c in columns if columns.count(c) > 1})
-    if twice:
+    counts = Counter(columns)
+    twice = next((c for c in columns if counts[c] > 1), None)
+    if twice is not None:
         raise LyricMoodError(
-            f"column {twice[0]!r} appears {columns.count(twice[0])} times in the header", file=path, line=1,
-            field=twice[0], hint="give each column once",
+            f"column {twice!r} appears {counts[twice]} times in the header", file=path, line=1,
+            field=twice, hint="give each column once",
         )
     for column in REQUIRED_COLUMNS:
         if column not in columns:
@@ -241,12 +256,18 @@ def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     for line_no, line in enumerate(read_text(path, what="catalog file").splitlines(), start=1):
         if not line.strip():
             continue
+        if len(line) > MAX_FIELD_CHARS:
+            raise LyricMoodError(f"the line is too long ({len(line):,} characters, at most {MAX_FIELD_CHARS:,})",
+                                 file=path, line=line_no, hint="one song per line")
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise LyricMoodError(
                 f"invalid JSON ({err.msg})", file=path, line=line_no, hint="one JSON object per line"
             ) from None
+        except RecursionError:  # "[[[[…" thousands deep: a song is one flat object
+            raise LyricMoodError("the JSON is nested too deeply", file=path, line=line_no,
+                                 hint="one flat JSON object per line (id, title, lyrics …)") from None
         if not isinstance(record, dict):
             raise LyricMoodError(
                 "expected a JSON object", file=path, line=line_no, hint="one JSON object per line"
