@@ -625,3 +625,47 @@ def test_invalid_unicode_gets_a_clear_message_everywhere(handlers, client, tmp_p
     upload.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "sad \udcff rain"}) + "\n", encoding="utf-8")
     (uploaded, message, *_), _ = _quiet(handlers.upload_catalog, str(upload), "en")
     assert uploaded is None and "line 1, field 'lyrics': invalid character" in message, message
+
+
+def test_an_identical_upload_queued_behind_another_gets_its_own_copy(recommender, tmp_path):
+    """Gradio names an upload's folder by a hash of its bytes: two sessions uploading the same file share one
+    path, and the first request's clean-up deleted the file the second, queued behind it, was to read."""
+    import hashlib
+
+    from gradio.processing_utils import hash_seed
+
+    uploads = tmp_path / "uploads"
+    data = _csv(tmp_path / "songs.csv", UPLOAD_ROWS).read_bytes()
+    shared = uploads / hashlib.sha256(hash_seed + data).hexdigest() / "songs.csv"
+    shared.parent.mkdir(parents=True)
+    shared.write_bytes(data)
+    handlers = SpaceHandlers(recommender, upload_dir=uploads)
+    (first, message, *_), _ = _quiet(handlers.upload_catalog, str(shared), "en")
+    assert first is not None and not shared.exists()  # indexed, and the file is gone from the disk
+    (second, message, *_), _ = _quiet(handlers.upload_catalog, str(shared), "en")
+    assert second is not None, message
+    assert second.index.ids == first.index.ids and np.array_equal(second.index.vectors, first.index.vectors)
+
+
+def test_concurrent_identical_uploads_through_the_api_all_succeed(client, tmp_path):
+    import threading
+
+    from gradio_client import Client, handle_file
+
+    path = _csv(tmp_path / "same.csv", UPLOAD_ROWS)
+    sessions, rounds, answers = 4, 3, []
+    clients = [Client(client.src, verbose=False) for _ in range(sessions)]  # one session each
+    for _ in range(rounds):
+        barrier = threading.Barrier(sessions)
+
+        def upload(session):
+            barrier.wait()
+            answers.append(session.predict(handle_file(str(path)), "en", api_name="/upload_catalog")[0])
+
+        threads = [threading.Thread(target=upload, args=(session,)) for session in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert len(answers) == sessions * rounds
+    assert all("indexed 4 songs" in answer for answer in answers), [a for a in answers if "indexed 4 songs" not in a]

@@ -36,7 +36,7 @@ from .ui_input import (
     parse_source,
 )
 from .ui_text import DEFAULT_UI_LANGUAGE, emotion_name, text
-from .ui_uploads import UploadedCatalog, discard_upload, read_upload, uploaded_path
+from .ui_uploads import UploadCopies, UploadedCatalog, discard_upload, uploaded_path
 
 if TYPE_CHECKING:  # pandas and the model stack load only when a handler needs them
     import pandas as pd
@@ -148,6 +148,7 @@ class SpaceHandlers:
     def __init__(self, recommender: Recommender, upload_dir: str | Path | None = None):
         self.recommender = recommender
         self.upload_dir = None if upload_dir is None else Path(upload_dir).resolve()
+        self.upload_copies = UploadCopies()  # each upload request reads its own copy
         self.labels: list[str] = list(recommender.index.labels)
         wanted = [label for label in MOOD_EMOTIONS if label in self.labels]
         self.mood_labels = wanted if len(wanted) >= 3 else self.labels[: len(MOOD_EMOTIONS)]
@@ -289,7 +290,7 @@ class SpaceHandlers:
             path = uploaded_path(file)
             if progress is not None:
                 progress(0.0, desc=text("progress_read", lang))
-            songs = read_upload(path)
+            songs = self.upload_copies.read(path)
             # No bar on the server's terminal; track_tqdm follows it all the same (Gradio patches tqdm itself).
             index = build_index(songs, self.recommender.predictor, progress=False,
                                 progress_label=text("progress_index", lang))

@@ -4,12 +4,22 @@ Uploads are limited to :data:`MAX_UPLOAD_BYTES` bytes and :data:`MAX_UPLOAD_SONG
 :data:`~lyricmood.ui_input.MAX_LYRICS_CHARS` characters each, CSV or JSON Lines in UTF-8, checked before any
 scoring. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in catalog,
 and the uploaded file is deleted from the server once it is indexed or rejected.
+
+Each request works on its own copy (:class:`UploadCopies`): Gradio stores an upload at a path named by a hash of
+its bytes, so identical files uploaded by two sessions share one path, and the first request's clean-up deleted
+the file the second was about to read. A content-addressed upload's bytes are therefore kept in memory (at most
+:data:`KEEP_UPLOADS` files, for :data:`KEEP_SECONDS`) after its file is deleted, for a request queued behind.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import tempfile
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +30,9 @@ from .ui_input import MAX_LYRICS_CHARS, UserInputError
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UPLOAD_SONGS = 2_000
 UPLOAD_SUFFIXES = (".csv", ".jsonl")
+#: how many uploaded files' bytes are kept in memory, and how long, for identical uploads queued behind one
+KEEP_UPLOADS = 8
+KEEP_SECONDS = 600
 
 
 @dataclasses.dataclass
@@ -51,9 +64,7 @@ def read_upload(path: Path) -> Catalog:
         raise UserInputError("err_file_type", name=name)
     if not path.is_file():
         raise UserInputError("err_file_gone")
-    size = path.stat().st_size
-    if size > MAX_UPLOAD_BYTES:
-        raise UserInputError("err_file_size", name=name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
+    _check_size(path)
     try:  # read and checked by lyricmood.catalog, as the lyrics_catalog builder reads files (without its cache)
         songs = Catalog.read([path])
     except LyricMoodError as err:  # the message names the file as the visitor knows it, not the server's path
@@ -65,6 +76,55 @@ def read_upload(path: Path) -> Catalog:
             raise UserInputError("err_upload_long_lyrics", name=name, song=repr(song["id"]),
                                  n=len(song["lyrics"]), limit=MAX_LYRICS_CHARS)
     return songs
+
+
+def _check_size(path: Path) -> None:
+    size = path.stat().st_size
+    if size > MAX_UPLOAD_BYTES:
+        raise UserInputError("err_file_size", name=path.name, size=size / 2**20, limit=MAX_UPLOAD_BYTES // 2**20)
+
+
+def _content_addressed(path: Path, data: bytes) -> bool:
+    """Whether Gradio named ``path``'s folder by the hash of ``data`` (so that the path alone names these bytes)."""
+    try:
+        from gradio.processing_utils import hash_seed
+    except ImportError:
+        return False
+    return path.parent.name == hashlib.sha256(hash_seed + data).hexdigest()
+
+
+class UploadCopies:
+    """Each upload request's own copy of the uploaded file (see the module docstring), shared by a server's handlers."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _bytes(self, path: Path) -> bytes:
+        try:
+            _check_size(path)  # before it is read into memory
+            data = path.read_bytes()
+        except (FileNotFoundError, IsADirectoryError):
+            with self._lock:
+                kept = self._kept.get(str(path))
+            if kept is None or time.monotonic() - kept[0] > KEEP_SECONDS:
+                raise UserInputError("err_file_gone") from None
+            return kept[1]
+        if _content_addressed(path, data):
+            with self._lock:
+                self._kept[str(path)] = (time.monotonic(), data)
+                self._kept.move_to_end(str(path))
+                while len(self._kept) > KEEP_UPLOADS:
+                    self._kept.popitem(last=False)
+        return data
+
+    def read(self, path: Path) -> Catalog:
+        """:func:`read_upload` of this request's own copy of the uploaded file ``path``."""
+        data = self._bytes(path)
+        with tempfile.TemporaryDirectory(prefix="lyricmood-upload-") as private:
+            copy = Path(private) / path.name
+            copy.write_bytes(data)
+            return read_upload(copy)
 
 
 def discard_upload(path: Path | None, upload_dir: Path | None) -> None:
