@@ -326,7 +326,11 @@ def test_upload_progress_is_labelled_in_the_interface_language(handlers, tmp_pat
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "p.csv", UPLOAD_ROWS)), lang,
                                       lambda value, desc=None: progress.append(desc))
     assert upload is not None, message
-    assert progress == [text("progress_read", lang)] and labels == [text("progress_index", lang)]
+    chars = sum(len(row["lyrics"]) for row in UPLOAD_ROWS)
+    # Told before indexing starts: the songs, the characters and the estimated time, then the bar under that label.
+    assert progress[0] == text("progress_read", lang) and labels == progress[1:]
+    expected = text("progress_index_cost", lang, n=4, chars=chars, seconds=0).rsplit("0", 1)[0]
+    assert labels[0].startswith(expected[: expected.index(f"{chars}") + len(str(chars))]), labels
 
 
 def test_figures_survive_dollar_signs_in_titles(handlers, tmp_path):
@@ -393,10 +397,15 @@ def test_upload_limits(handlers, tmp_path, monkeypatch):
     big = tmp_path / "big.csv"
     big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui_uploads.MAX_UPLOAD_BYTES + 1))
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(big), "en")
-    assert upload is None and "too large" in message and "5 MB" in message
+    assert upload is None and "too large" in message and "at most 1 MB" in message
     long = _csv(tmp_path / "long.csv", [*UPLOAD_ROWS[:2], dict(UPLOAD_ROWS[2], lyrics="la " * 8000)])
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(long), "en")
     assert upload is None and "the lyrics of song 'u3' are too long (23,999 characters, at most 20,000)" in message
+    chars = sum(len(row["lyrics"]) for row in UPLOAD_ROWS)
+    monkeypatch.setattr(ui_uploads, "MAX_UPLOAD_CHARS", chars - 1)  # what indexing costs: the lyrics' characters
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "chars.csv", UPLOAD_ROWS)), "en")
+    assert upload is None and f"the lyrics total {chars} characters, too many (at most {chars - 1}" in message
+    monkeypatch.undo()
     monkeypatch.setattr(ui_uploads, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message

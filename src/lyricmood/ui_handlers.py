@@ -36,7 +36,7 @@ from .ui_input import (
     parse_source,
 )
 from .ui_text import DEFAULT_UI_LANGUAGE, emotion_name, text
-from .ui_uploads import UploadCopies, UploadedCatalog, discard_upload, uploaded_path
+from .ui_uploads import IndexCost, UploadCopies, UploadedCatalog, discard_upload, lyrics_chars, uploaded_path
 
 if TYPE_CHECKING:  # pandas and the model stack load only when a handler needs them
     import pandas as pd
@@ -149,6 +149,7 @@ class SpaceHandlers:
         self.recommender = recommender
         self.upload_dir = None if upload_dir is None else Path(upload_dir).resolve()
         self.upload_copies = UploadCopies()  # each upload request reads its own copy
+        self.index_cost = IndexCost()  # what an upload will cost, told before it is indexed
         self.labels: list[str] = list(recommender.index.labels)
         wanted = [label for label in MOOD_EMOTIONS if label in self.labels]
         self.mood_labels = wanted if len(wanted) >= 3 else self.labels[: len(MOOD_EMOTIONS)]
@@ -291,9 +292,14 @@ class SpaceHandlers:
             if progress is not None:
                 progress(0.0, desc=text("progress_read", lang))
             songs = self.upload_copies.read(path)
+            chars = lyrics_chars(songs)
+            label = text("progress_index_cost", lang, n=len(songs), chars=chars, seconds=self.index_cost.seconds(chars))
+            if progress is not None:
+                progress(0.0, desc=label)
             # No bar on the server's terminal; track_tqdm follows it all the same (Gradio patches tqdm itself).
-            index = build_index(songs, self.recommender.predictor, progress=False,
-                                progress_label=text("progress_index", lang))
+            indexing = time.perf_counter()
+            index = build_index(songs, self.recommender.predictor, progress=False, progress_label=label)
+            self.index_cost.observe(chars, time.perf_counter() - indexing)
         except Exception as err:
             import gradio as gr
 

@@ -1,8 +1,13 @@
 """A visitor's own catalog in the Space: an uploaded CSV / JSON Lines file checked, read and indexed.
 
-Uploads are limited to :data:`MAX_UPLOAD_BYTES` bytes and :data:`MAX_UPLOAD_SONGS` songs of at most
-:data:`~lyricmood.ui_input.MAX_LYRICS_CHARS` characters each, CSV or JSON Lines in UTF-8, checked before any
-scoring. An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in catalog,
+Uploads are limited to :data:`MAX_UPLOAD_BYTES` bytes, :data:`MAX_UPLOAD_SONGS` songs of at most
+:data:`~lyricmood.ui_input.MAX_LYRICS_CHARS` characters each and :data:`MAX_UPLOAD_CHARS` characters of lyrics in
+all, CSV or JSON Lines in UTF-8, checked before any scoring. The caps come from the measured cost: the Space
+indexes uploads in one worker, every visitor's upload waits behind the one being indexed, and indexing costs about
+:data:`SECONDS_PER_10K_CHARS` seconds per 10,000 characters of lyrics (``python bench/upload_cost.py``: 40 demo
+songs, 32,323 characters, 27.8 s on 2 CPU cores with the default model), so a full upload holds the worker about a
+minute and a half (the 5 MB cap before: about 45 minutes). The visitor is told the estimate before indexing starts
+(:class:`IndexCost`, corrected by the server's own last upload). An upload is indexed into the visitor's session (``gr.State``), never replaces the built-in catalog,
 and the uploaded file is deleted from the server once it is indexed or rejected.
 
 Each request works on its own copy (:class:`UploadCopies`): Gradio stores an upload at a path named by a hash of
@@ -27,8 +32,11 @@ from .catalog import Catalog
 from .errors import LyricMoodError
 from .ui_input import MAX_LYRICS_CHARS, UserInputError
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UPLOAD_SONGS = 2_000
+MAX_UPLOAD_BYTES = 1024 * 1024
+MAX_UPLOAD_SONGS = 200
+MAX_UPLOAD_CHARS = 100_000
+#: measured with the default model on 2 CPU cores (see the module docstring); the first estimate of a server
+SECONDS_PER_10K_CHARS = 8.6
 UPLOAD_SUFFIXES = (".csv", ".jsonl")
 #: how many uploaded files' bytes are kept in memory, and how long, for identical uploads queued behind one
 KEEP_UPLOADS = 8
@@ -71,11 +79,34 @@ def read_upload(path: Path) -> Catalog:
         raise LyricMoodError(str(err).replace(str(path.resolve()), name).replace(str(path), name)) from None
     if len(songs) > MAX_UPLOAD_SONGS:
         raise UserInputError("err_too_many_songs", name=name, n=len(songs), limit=MAX_UPLOAD_SONGS)
+    chars = lyrics_chars(songs)
+    if chars > MAX_UPLOAD_CHARS:
+        raise UserInputError("err_upload_too_much", name=name, n=chars, limit=MAX_UPLOAD_CHARS,
+                             minutes=IndexCost().seconds(chars) / 60)
     for song in songs:  # the same limit as pasted lyrics
         if len(song["lyrics"]) > MAX_LYRICS_CHARS:
             raise UserInputError("err_upload_long_lyrics", name=name, song=repr(song["id"]),
                                  n=len(song["lyrics"]), limit=MAX_LYRICS_CHARS)
     return songs
+
+
+def lyrics_chars(songs: Catalog) -> int:
+    """The characters of lyrics a catalog's songs hold (what indexing them costs is proportional to)."""
+    return sum(len(song["lyrics"]) for song in songs)
+
+
+class IndexCost:
+    """How long indexing lyrics takes on this server: the measured default first, then the last upload's rate."""
+
+    def __init__(self) -> None:
+        self.per_char = SECONDS_PER_10K_CHARS / 10_000
+
+    def seconds(self, chars: int) -> float:
+        return chars * self.per_char
+
+    def observe(self, chars: int, seconds: float) -> None:
+        if chars >= 1_000:  # a tiny upload's time is mostly overhead
+            self.per_char = seconds / chars
 
 
 def _check_size(path: Path) -> None:
