@@ -60,8 +60,7 @@ def write_index_files(path: Path, tensors: dict[str, np.ndarray], rows: list[dic
             "num_songs": len(rows),
             "files": {name: sha256_file(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
         }
-        info[INFO_CHECKSUM] = info_checksum(info)
-        (tmp / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / INFO_FILE).write_text(json.dumps(sealed_info(info), ensure_ascii=False, indent=1), encoding="utf-8")
     return path
 
 
@@ -70,6 +69,11 @@ def info_checksum(info: dict) -> str:
     body = {key: value for key, value in info.items() if key != INFO_CHECKSUM}
     canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sealed_info(info: dict) -> dict:
+    """``info`` with its :data:`INFO_CHECKSUM` (re)computed: what lyricmood writes as ``index.json``."""
+    return {**{key: value for key, value in info.items() if key != INFO_CHECKSUM}, INFO_CHECKSUM: info_checksum(info)}
 
 
 def _plain(value: Any) -> Any:
