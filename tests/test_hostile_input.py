@@ -232,3 +232,26 @@ def test_deeply_nested_json_lines_are_named(tmp_path, capsys):
     path.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "sad rain"}) + "\n" + "[" * 100_000 + "\n")
     code, err = cli(["index", path, "--out", tmp_path / "idx", "--model", NO_MODEL], capsys)
     assert code == 1 and "deep.jsonl, line 2: the JSON is nested too deeply" in err, err
+
+
+# ------------------------------------------------------------------------------------------------
+# 12. Huge lyrics on the command line are refused above a documented size, before the model loads
+
+
+@pytest.mark.parametrize("size", ["just over", "2 MB"])
+@pytest.mark.parametrize("command", ["recommend", "analyze"])
+def test_huge_lyrics_files_are_refused_before_the_model_loads(command, size, tmp_path, capsys):
+    import time
+
+    from lyricmood.commands import MAX_QUERY_CHARS
+
+    line = "I miss you in the rain tonight\n"
+    n = MAX_QUERY_CHARS // len(line) + 1 if size == "just over" else 2 * 2**20 // len(line)
+    path = tmp_path / "huge.txt"
+    path.write_text(line * n, encoding="utf-8")
+    start = time.perf_counter()
+    code, err = cli([command, "--lyrics-file", path, "--model", NO_MODEL], capsys)
+    assert code == 1 and "more than a query takes (at most 100,000" in err and "field '--lyrics-file'" in err, err
+    assert "nonexistent" not in err and time.perf_counter() - start < 60
+    code, err = cli([command, "--text", "sad rain " * (MAX_QUERY_CHARS // 9 + 1), "--model", NO_MODEL], capsys)
+    assert code == 1 and "field '--text'" in err and "more than a query takes" in err, err
