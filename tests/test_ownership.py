@@ -251,3 +251,20 @@ def test_a_slower_concurrent_build_leaves_no_partial_folder(predictor, tmp_path)
     assert not partial_path(out).exists(), sorted(p.name for p in partial_path(out).rglob("*"))
     loaded = SongIndex.load(out)
     assert loaded.ids == fast.ids == [song["id"] for song in songs]
+
+
+# ------------------------------------------------------------------------------------------------
+# Index files follow the user's umask (safetensors writes 0600: another account could not read a shared index)
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o077])
+def test_index_files_are_written_with_the_users_umask(umask, tmp_path):
+    from lyricmood.testing import index_from_vectors
+
+    old = os.umask(umask)
+    try:
+        index_from_vectors(LABELS, {"a": [1, 0, 0, 0], "b": [0, 1, 0, 0]}).save(tmp_path / "idx")
+    finally:
+        os.umask(old)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in (tmp_path / "idx").iterdir()}
+    assert set(modes.values()) == {0o666 & ~umask}, {name: oct(mode) for name, mode in modes.items()}

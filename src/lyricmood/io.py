@@ -430,6 +430,16 @@ def remove_ours(folder: str | Path) -> None:
         os.close(fd)
 
 
+def _file_mode(folder: Path) -> int:
+    """The mode a new file gets under the user's umask (as ``open`` gives it), probed in ``folder``."""
+    probe = folder / ".lyricmood-mode-probe"
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        return probe.stat().st_mode & 0o777
+    finally:
+        probe.unlink()
+
+
 @contextlib.contextmanager
 def staged_folder(
     folder: str | Path,
@@ -471,6 +481,9 @@ def staged_folder(
                         f"{name} is a folder: not replacing it with a file", file=target, hint="move it away"
                     )
             gone = [no_links(folder, name) for name in sorted(set(owned or []) - set(names))]
+            mode = _file_mode(staging)
+            for name in names:  # some writers (safetensors) create 0600 files: another account could not read them
+                os.chmod(staging / name, mode)
             for name in sorted(names, key=lambda n: n == last):
                 targets[name].parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staging / name, targets[name])
