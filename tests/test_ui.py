@@ -678,3 +678,17 @@ def test_concurrent_identical_uploads_through_the_api_all_succeed(client, tmp_pa
             thread.join(120)
     assert len(answers) == sessions * rounds
     assert all("indexed 4 songs" in answer for answer in answers), [a for a in answers if "indexed 4 songs" not in a]
+
+
+def test_bidi_overrides_are_dropped_as_the_cli_drops_them(handlers, tmp_path):
+    """U+202E (right-to-left override) showed an uploaded title reversed in the Space; the CLI strips it."""
+    from lyricmood.formatting import terminal_safe
+
+    rows = [dict(row, title=f"evil\u202eexe.txt{i}", artist="\u2066me\u2069") for i, row in enumerate(UPLOAD_ROWS)]
+    (upload, message, _, browse), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "bidi.csv", rows)), "en")
+    (table, *_), _ = _quiet(handlers.recommend_song, "u1", source=SOURCE_UPLOAD, upload=upload, ui_lang="en")
+    cells = [str(cell) for frame in (browse, table) for cell in frame.to_numpy().ravel()]
+    cells += [label for label, _ in handlers.song_choices(upload.index)]
+    assert any("evilexe.txt" in cell for cell in cells)
+    assert not any(set(cell) & {"\u202e", "\u2066", "\u2069"} for cell in cells), cells
+    assert terminal_safe("a\u202eb") == "ab"  # the CLI's rule, the same one

@@ -18,6 +18,7 @@ import numpy as np
 
 from .emotions import ranked_emotions
 from .errors import LyricMoodError
+from .formatting import terminal_safe
 from .ui_figures import FigureRenderer, FigureRequest, mood_figure_request, song_figure_request
 from .ui_input import (
     DEFAULT_K,
@@ -113,7 +114,7 @@ def _song_label(meta: dict) -> str:
     artist = meta.get("artist") or ""
     year = meta.get("year")
     label = f"{title} — {artist}" if artist else title
-    return f"{label} ({year})" if year not in (None, "") else label
+    return terminal_safe(f"{label} ({year})" if year not in (None, "") else label)  # no bidi override in a label
 
 
 def result_table(recommendations: Sequence[Any], lang: str) -> pd.DataFrame:
