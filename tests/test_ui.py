@@ -381,6 +381,8 @@ def test_one_song_upload_gives_a_sensible_answer(handlers, tmp_path):
         ("broken.jsonl", '{"id": "a", "title": "t", "lyrics": "x"}\n{not json\n', "line 2"),
         ("notes.txt", "hello", ".csv or .jsonl"),
         ("empty_lyrics.csv", "id,title,lyrics\n1,a,\n", "empty lyrics"),
+        ("deep.jsonl", "[" * 100_000 + "\n", "line 1: the JSON is nested too deeply"),  # was RecursionError
+        ("wide.csv", ",".join(f"c{i}" for i in range(300)) + "\n", "the header is too wide"),
     ],
 )
 def test_bad_uploads_give_messages(handlers, tmp_path, name, content, expected):
