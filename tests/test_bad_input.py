@@ -26,6 +26,7 @@ import pytest
 from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError, LyricMoodTypeError
 from lyricmood.index import SongIndex
+from lyricmood.index_files import INFO_CHECKSUM, info_checksum
 from lyricmood.indexing import build_index
 from lyricmood.io import MARKER_FILE
 from lyricmood.formatting import format_recommendations
@@ -365,6 +366,7 @@ def _rewrite_index(path: Path, edit_rows=None, edit_info=None, vectors=None) -> 
     info["files"] = {name: hashlib.sha256((path / name).read_bytes()).hexdigest() for name in info["files"]}
     if edit_info is not None:
         edit_info(info)
+    info[INFO_CHECKSUM] = info_checksum(info)  # resealed, as a careful hand editor would: the checks below still apply
     (path / "index.json").write_text(json.dumps(info))
 
 

@@ -13,6 +13,7 @@ from lyricmood.errors import LyricMoodError
 from lyricmood.filters import Filters
 from lyricmood.fusion import DEFAULT_MOOD_WEIGHT, MoodAndMeaningSpace, checked_mood_weight
 from lyricmood.index import MOOD_AND_MEANING_REPRESENTATION, SongIndex
+from lyricmood.index_files import sealed_info
 from lyricmood.lyrics import split_lyrics
 from lyricmood.meaning import E5_PREFIX, MeaningEncoder
 from lyricmood.recommender import Recommender
@@ -114,7 +115,14 @@ def test_index_json_must_agree_with_the_tensors(tmp_path, parts):
     info = json.loads((path / "index.json").read_text())
     info["representation"] = "pooled-emotion-feature"
     (path / "index.json").write_text(json.dumps(info))
+    with pytest.raises(LyricMoodError, match="index.json"):  # an edit is caught by its checksum
+        SongIndex.load(path)
+    (path / "index.json").write_text(json.dumps(sealed_info(info)))  # and a resealed one by what it says
     with pytest.raises(LyricMoodError, match="holds features and meaning"):
+        SongIndex.load(path)
+    info.update(representation=MOOD_AND_MEANING_REPRESENTATION, mood_weight=1.5)
+    (path / "index.json").write_text(json.dumps(sealed_info(info)))
+    with pytest.raises(LyricMoodError, match="invalid mood_weight"):
         SongIndex.load(path)
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from lyricmood.errors import LyricMoodError
 from lyricmood.index import SongIndex, read_index_info
+from lyricmood.index_files import INFO_CHECKSUM, info_checksum
 from lyricmood.indexing import build_index
 from lyricmood.inference import EmotionPredictor, SongEmotion
 from lyricmood.recommender import Recommender
@@ -383,6 +384,53 @@ def test_an_index_never_mixes_representations(tmp_path, predictor):
     index.save(tmp_path / "idx")
     info = json.loads((tmp_path / "idx" / "index.json").read_text())
     info["representation"] = "emotion-probabilities"
+    info[INFO_CHECKSUM] = info_checksum(info)  # resealed: the representation check itself applies
     (tmp_path / "idx" / "index.json").write_text(json.dumps(info))
     with pytest.raises(LyricMoodError, match="ranked by 'emotion-probabilities'.*holds"):
         SongIndex.load(tmp_path / "idx")
+
+
+def _edit_info(path, edit) -> None:
+    info = json.loads((path / "index.json").read_text())
+    edit(info)
+    (path / "index.json").write_text(json.dumps(info, ensure_ascii=False))
+
+
+EDITS = {
+    "labels reversed": lambda info: info.update(labels=info["labels"][::-1]),
+    "representation": lambda info: info.update(representation="pooled-emotion-feature"),
+    "fingerprint": lambda info: info.update(fingerprint="0" * 64),
+    "model": lambda info: info.update(model="someone/else"),
+    "num_songs": lambda info: info.update(num_songs=info["num_songs"]),  # unchanged: a control, loads
+    "a key added": lambda info: info.update(mood_weight=0.5),
+    "a key removed": lambda info: info.pop("model"),
+    "checksum garbled": lambda info: info.update({INFO_CHECKSUM: "0" * 64}),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_every_key_of_index_json_is_covered_by_its_checksum(name, tmp_path):
+    """Reversing the labels made --mood rank by the wrong emotions with no error: any edit of index.json is refused."""
+    from lyricmood.testing import index_from_vectors
+
+    index = index_from_vectors(LABELS, {"a": [0.7, 0.2, 0.1], "b": [0.1, 0.2, 0.7]})
+    index.save(tmp_path / "idx")
+    _edit_info(tmp_path / "idx", EDITS[name])
+    if name == "num_songs":
+        assert SongIndex.load(tmp_path / "idx").labels == LABELS
+        return
+    for read in (SongIndex.load, read_index_info):
+        with pytest.raises(LyricMoodError, match=f"field '{INFO_CHECKSUM}': index.json was changed after it was written"):
+            read(tmp_path / "idx")
+
+
+def test_an_index_json_without_a_checksum_still_loads(tmp_path):
+    """Indexes written before the checksum (no INFO_CHECKSUM key) load as before."""
+    from lyricmood.testing import index_from_vectors
+
+    index = index_from_vectors(LABELS, {"a": [0.7, 0.2, 0.1], "b": [0.1, 0.2, 0.7]})
+    index.save(tmp_path / "idx")
+    _edit_info(tmp_path / "idx", lambda info: info.pop(INFO_CHECKSUM))
+    loaded = SongIndex.load(tmp_path / "idx")
+    assert loaded.labels == LABELS and loaded.ids == ["a", "b"]
+    np.testing.assert_array_equal(loaded.vectors, index.vectors)

@@ -8,6 +8,7 @@ call, the right table, translated labels, and bad input turned into messages ins
 from __future__ import annotations
 
 import inspect
+import json
 import uuid
 import warnings
 from pathlib import Path
@@ -325,7 +326,11 @@ def test_upload_progress_is_labelled_in_the_interface_language(handlers, tmp_pat
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "p.csv", UPLOAD_ROWS)), lang,
                                       lambda value, desc=None: progress.append(desc))
     assert upload is not None, message
-    assert progress == [text("progress_read", lang)] and labels == [text("progress_index", lang)]
+    chars = sum(len(row["lyrics"]) for row in UPLOAD_ROWS)
+    # Told before indexing starts: the songs, the characters and the estimated time, then the bar under that label.
+    assert progress[0] == text("progress_read", lang) and labels == progress[1:]
+    expected = text("progress_index_cost", lang, n=4, chars=chars, seconds=0).rsplit("0", 1)[0]
+    assert labels[0].startswith(expected[: expected.index(f"{chars}") + len(str(chars))]), labels
 
 
 def test_figures_survive_dollar_signs_in_titles(handlers, tmp_path):
@@ -376,6 +381,8 @@ def test_one_song_upload_gives_a_sensible_answer(handlers, tmp_path):
         ("broken.jsonl", '{"id": "a", "title": "t", "lyrics": "x"}\n{not json\n', "line 2"),
         ("notes.txt", "hello", ".csv or .jsonl"),
         ("empty_lyrics.csv", "id,title,lyrics\n1,a,\n", "empty lyrics"),
+        ("deep.jsonl", "[" * 100_000 + "\n", "line 1: the JSON is nested too deeply"),  # was RecursionError
+        ("wide.csv", ",".join(f"c{i}" for i in range(300)) + "\n", "the header is too wide"),
     ],
 )
 def test_bad_uploads_give_messages(handlers, tmp_path, name, content, expected):
@@ -392,10 +399,15 @@ def test_upload_limits(handlers, tmp_path, monkeypatch):
     big = tmp_path / "big.csv"
     big.write_bytes(b"id,title,lyrics\n" + b"x" * (ui_uploads.MAX_UPLOAD_BYTES + 1))
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(big), "en")
-    assert upload is None and "too large" in message and "5 MB" in message
+    assert upload is None and "too large" in message and "at most 1 MB" in message
     long = _csv(tmp_path / "long.csv", [*UPLOAD_ROWS[:2], dict(UPLOAD_ROWS[2], lyrics="la " * 8000)])
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(long), "en")
     assert upload is None and "the lyrics of song 'u3' are too long (23,999 characters, at most 20,000)" in message
+    chars = sum(len(row["lyrics"]) for row in UPLOAD_ROWS)
+    monkeypatch.setattr(ui_uploads, "MAX_UPLOAD_CHARS", chars - 1)  # what indexing costs: the lyrics' characters
+    (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "chars.csv", UPLOAD_ROWS)), "en")
+    assert upload is None and f"the lyrics total {chars} characters, too many (at most {chars - 1}" in message
+    monkeypatch.undo()
     monkeypatch.setattr(ui_uploads, "MAX_UPLOAD_SONGS", 3)
     (upload, message, *_), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "four.csv", UPLOAD_ROWS)), "ko")
     assert upload is None and "4곡" in message and "최대 3곡" in message
@@ -597,3 +609,88 @@ def test_the_space_never_names_no_emotion_among_a_songs_emotions(lang):
 def test_build_demo_refuses_an_unknown_interface_language(recommender):
     with pytest.raises(LyricMoodError, match="unknown interface language 'fr'.*use one of"):
         ui.build_demo(recommender, ui_lang="fr")
+
+
+def _call_raw(client, api_name: str, data: list) -> list:
+    """Call an endpoint over Gradio's REST API with a body encoded by ``json.dumps`` (ASCII, escapes kept)."""
+    import httpx
+
+    base = client.src.rstrip("/") + "/gradio_api/call/" + api_name
+    event = httpx.post(base, content=json.dumps({"data": data}), headers={"Content-Type": "application/json"},
+                       timeout=60).json()["event_id"]
+    stream = httpx.get(f"{base}/{event}", timeout=120).text
+    return json.loads(stream.split("event: complete\ndata: ", 1)[1].splitlines()[0])
+
+
+def test_invalid_unicode_gets_a_clear_message_everywhere(handlers, client, tmp_path):
+    """A lone surrogate (pasted, sent to the API, or escaped in an uploaded JSON Lines file) is named, never a
+    tokenizer's TypeError ("Something went wrong")."""
+    bad = "the sad rain\nalone \udcff tonight"
+    (table, message, _), caught = _quiet(handlers.recommend_lyrics, bad, ui_lang="en")
+    assert message.startswith("⚠️") and "invalid character (U+DCFF at character 20)" in message, message
+    assert len(table) == 0 and caught
+    # As a browser sends it: JSON with the surrogate escaped (gradio_client's httpx cannot encode it).
+    table, message, *_ = _call_raw(client, "recommend_lyrics", [bad, *FILTERS])
+    assert "invalid character (U+DCFF" in message and "went wrong" not in message, message
+    upload = tmp_path / "songs.jsonl"
+    upload.write_text(json.dumps({"id": "a", "title": "A", "lyrics": "sad \udcff rain"}) + "\n", encoding="utf-8")
+    (uploaded, message, *_), _ = _quiet(handlers.upload_catalog, str(upload), "en")
+    assert uploaded is None and "line 1, field 'lyrics': invalid character" in message, message
+
+
+def test_an_identical_upload_queued_behind_another_gets_its_own_copy(recommender, tmp_path):
+    """Gradio names an upload's folder by a hash of its bytes: two sessions uploading the same file share one
+    path, and the first request's clean-up deleted the file the second, queued behind it, was to read."""
+    import hashlib
+
+    from gradio.processing_utils import hash_seed
+
+    uploads = tmp_path / "uploads"
+    data = _csv(tmp_path / "songs.csv", UPLOAD_ROWS).read_bytes()
+    shared = uploads / hashlib.sha256(hash_seed + data).hexdigest() / "songs.csv"
+    shared.parent.mkdir(parents=True)
+    shared.write_bytes(data)
+    handlers = SpaceHandlers(recommender, upload_dir=uploads)
+    (first, message, *_), _ = _quiet(handlers.upload_catalog, str(shared), "en")
+    assert first is not None and not shared.exists()  # indexed, and the file is gone from the disk
+    (second, message, *_), _ = _quiet(handlers.upload_catalog, str(shared), "en")
+    assert second is not None, message
+    assert second.index.ids == first.index.ids and np.array_equal(second.index.vectors, first.index.vectors)
+
+
+def test_concurrent_identical_uploads_through_the_api_all_succeed(client, tmp_path):
+    import threading
+
+    from gradio_client import Client, handle_file
+
+    path = _csv(tmp_path / "same.csv", UPLOAD_ROWS)
+    sessions, rounds, answers = 4, 3, []
+    clients = [Client(client.src, verbose=False) for _ in range(sessions)]  # one session each
+    for _ in range(rounds):
+        barrier = threading.Barrier(sessions)
+
+        def upload(session):
+            barrier.wait()
+            answers.append(session.predict(handle_file(str(path)), "en", api_name="/upload_catalog")[0])
+
+        threads = [threading.Thread(target=upload, args=(session,)) for session in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+    assert len(answers) == sessions * rounds
+    assert all("indexed 4 songs" in answer for answer in answers), [a for a in answers if "indexed 4 songs" not in a]
+
+
+def test_bidi_overrides_are_dropped_as_the_cli_drops_them(handlers, tmp_path):
+    """U+202E (right-to-left override) showed an uploaded title reversed in the Space; the CLI strips it."""
+    from lyricmood.formatting import terminal_safe
+
+    rows = [dict(row, title=f"evil\u202eexe.txt{i}", artist="\u2066me\u2069") for i, row in enumerate(UPLOAD_ROWS)]
+    (upload, message, _, browse), _ = _quiet(handlers.upload_catalog, str(_csv(tmp_path / "bidi.csv", rows)), "en")
+    (table, *_), _ = _quiet(handlers.recommend_song, "u1", source=SOURCE_UPLOAD, upload=upload, ui_lang="en")
+    cells = [str(cell) for frame in (browse, table) for cell in frame.to_numpy().ravel()]
+    cells += [label for label, _ in handlers.song_choices(upload.index)]
+    assert any("evilexe.txt" in cell for cell in cells)
+    assert not any(set(cell) & {"\u202e", "\u2066", "\u2069"} for cell in cells), cells
+    assert terminal_safe("a\u202eb") == "ab"  # the CLI's rule, the same one

@@ -16,14 +16,14 @@ import csv
 import io
 import json
 import re
-import sys
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import LyricMoodError
+from .errors import LyricMoodError, require_unicode
 
 SUFFIXES = (".csv", ".jsonl", ".txt", ".lrc")
 REQUIRED_COLUMNS = ("id", "title", "lyrics")
@@ -35,6 +35,12 @@ _TIMESTAMP = re.compile(r"\[\d{1,3}:\d{1,2}(?:[.:]\d{1,3})?\]|<\d{1,3}:\d{1,2}(?
 MAX_YEAR = 9999
 #: the fields of a song record, as :func:`read_songs` returns it
 SONG_FIELDS = ("id", "title", "artist", "year", "lang", "lyrics", "intended_mood")
+#: caps checked before a catalog file is parsed, so that a hostile file costs milliseconds, not minutes: a catalog
+#: needs 7 columns (a spreadsheet export may add a few dozen); a header of 200,000 columns cost 654 s before
+MAX_COLUMNS = 256
+MAX_HEADER_CHARS = 16_384
+#: the longest CSV field or JSON line (lyrics included): 16 M characters, 8,000 times a long song
+MAX_FIELD_CHARS = 16 * 2**20
 _ID_TAG = re.compile(r"^\[(ti|ar|al|au|by|offset|length|re|ve|tool|#)\s*:(.*)\]$", re.IGNORECASE)
 
 
@@ -185,9 +191,9 @@ def read_file(path: Path, ids: UniqueIds) -> list[dict[str, Any]]:
 
 
 def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer.
+    # The csv module refuses fields over 128 KB by default; a song's lyrics may be longer (up to MAX_FIELD_CHARS).
     limit = csv.field_size_limit()
-    csv.field_size_limit(max(limit, min(sys.maxsize, 2**31 - 1)))
+    csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         return _read_csv(path)
     except csv.Error as err:
@@ -199,14 +205,23 @@ def _csv_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _read_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    reader = csv.DictReader(io.StringIO(read_text(path, what="catalog file"), newline=""))
+    text = read_text(path, what="catalog file")
+    header = text[: text.find("\n") if "\n" in text else len(text)]
+    if len(header) > MAX_HEADER_CHARS or header.count(",") >= MAX_COLUMNS:  # checked before the csv module reads it
+        raise LyricMoodError(
+            f"the header is too wide ({header.count(',') + 1:,} columns or more, {len(header):,} characters; "
+            f"at most {MAX_COLUMNS} columns of {MAX_HEADER_CHARS:,} characters)",
+            file=path, line=1, hint=f"keep the columns a catalog needs: {', '.join(SONG_FIELDS)}",
+        )
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = [c.strip() for c in reader.fieldnames or []]
     reader.fieldnames = columns
-    twice = sorted({c for c in columns if columns.count(c) > 1})
-    if twice:
+    counts = Counter(columns)
+    twice = next((c for c in columns if counts[c] > 1), None)
+    if twice is not None:
         raise LyricMoodError(
-            f"column {twice[0]!r} appears {columns.count(twice[0])} times in the header", file=path, line=1,
-            field=twice[0], hint="give each column once",
+            f"column {twice!r} appears {counts[twice]} times in the header", file=path, line=1,
+            field=twice, hint="give each column once",
         )
     for column in REQUIRED_COLUMNS:
         if column not in columns:
@@ -241,12 +256,18 @@ def _jsonl_records(path: Path) -> list[tuple[int, dict[str, Any]]]:
     for line_no, line in enumerate(read_text(path, what="catalog file").splitlines(), start=1):
         if not line.strip():
             continue
+        if len(line) > MAX_FIELD_CHARS:
+            raise LyricMoodError(f"the line is too long ({len(line):,} characters, at most {MAX_FIELD_CHARS:,})",
+                                 file=path, line=line_no, hint="one song per line")
         try:
             record = json.loads(line)
         except json.JSONDecodeError as err:
             raise LyricMoodError(
                 f"invalid JSON ({err.msg})", file=path, line=line_no, hint="one JSON object per line"
             ) from None
+        except RecursionError:  # "[[[[…" thousands deep: a song is one flat object
+            raise LyricMoodError("the JSON is nested too deeply", file=path, line=line_no,
+                                 hint="one flat JSON object per line (id, title, lyrics …)") from None
         if not isinstance(record, dict):
             raise LyricMoodError(
                 "expected a JSON object", file=path, line=line_no, hint="one JSON object per line"
@@ -283,6 +304,8 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
                 f"expected text, got {type(value).__name__}", file=path, line=line, field=field,
                 hint=f"give {field} as a JSON string",
             )
+        if isinstance(value, str):  # JSON Lines may escape a lone surrogate ("\\udcff"), which no model reads
+            require_unicode(value, f"the {field}", field=field, file=path, line=line)
         return "" if value is None else str(value).strip()
 
     song_id = text("id")
@@ -303,19 +326,7 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
         raise LyricMoodError(
             f"empty title for song {song_id!r}", file=path, line=line, field="title", hint="give it a title"
         )
-    year_text = text("year")
-    try:
-        year = int(float(year_text)) if year_text else None
-        if year_text and (float(year_text) != year or not 0 <= year <= MAX_YEAR):
-            raise ValueError
-    except (ValueError, OverflowError):
-        raise LyricMoodError(
-            f"year {year_text!r} is not a whole number from 0 to {MAX_YEAR}",
-            file=path,
-            line=line,
-            field="year",
-            hint="write e.g. 1998, or leave it empty",
-        ) from None
+    year = parse_year(text("year"), file=path, line=line)
     return {
         "id": song_id,
         "title": title,
@@ -327,12 +338,30 @@ def song_record(path: Path, line: int | None, record: dict[str, Any], ids: Uniqu
     }
 
 
+def parse_year(value: Any, *, what: str = "year", file: Path | None = None, line: int | None = None) -> int | None:
+    """A song's year: a whole number from 0 to :data:`MAX_YEAR` (``"1998"``, ``1998``, ``1998.0``), or ``None`` when
+    empty; anything else (``"abc"``, ``1e12``, ``True``) raises :class:`LyricMoodError`."""
+    shown = "" if value is None else str(value).strip()
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        year = int(float(shown)) if shown else None
+        if shown and (float(shown) != year or not 0 <= year <= MAX_YEAR):
+            raise ValueError
+    except (ValueError, OverflowError):
+        raise LyricMoodError(
+            f"{what} {shown!r} is not a whole number from 0 to {MAX_YEAR}", file=file, line=line, field="year",
+            hint="write e.g. 1998, or leave it empty",
+        ) from None
+    return year
+
+
 def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str, dict]]:
     """``(position, id, lyrics, row)`` for each song of a catalog.
 
     The songs of a :class:`Catalog` were checked as they were read and are taken as they are. Other rows (dicts,
     or the rows of a ``datasets.Dataset``) are checked here for what indexing needs: a mapping with an id,
-    lyrics, and ids unique in the catalog.
+    lyrics, a whole-number year or none, text that UTF-8 can hold, and ids unique in the catalog.
     """
     if isinstance(rows, Catalog):
         for position, song in enumerate(rows):
@@ -350,6 +379,12 @@ def catalog_songs(rows: Catalog | Iterable[Any]) -> Iterator[tuple[int, str, str
         lyrics = row.get("lyrics")
         if not isinstance(lyrics, str) or not lyrics.strip():
             raise LyricMoodError(f"song {song_id!r} has no lyrics", field="lyrics", hint="add its lyrics or remove it")
+        for field in ("id", "title", "artist", "lang", "lyrics"):
+            if isinstance(row.get(field), str):
+                require_unicode(row[field], f"the {field} of catalog row {position + 1}", field=field)
         song_id = str(song_id).strip()
+        year = parse_year(row.get("year"), what=f"the year of song {song_id!r}")
+        if type(row.get("year")) not in (int, type(None)):  # "1998", 1998.0: kept as the whole number it is
+            row = {**row, "year": year}
         ids.add(song_id)
         yield position, song_id, lyrics, row

@@ -21,7 +21,7 @@ from huggingface_hub import DatasetCard
 
 from .datasets_scripts import builder_class, config_languages, dataset_card, load_builder_dataset
 from .errors import LyricMoodError
-from .io import atomic_path, check_ours, write_marker
+from .io import check_ours, staged_folder
 
 #: the ownership marker's kind of a folder written by :func:`export_parquet` (see :mod:`lyricmood.io`)
 EXPORT_KIND = "dataset-export"
@@ -103,7 +103,8 @@ def export_parquet(
     ``<out>/README.md`` (the dataset card, with ``configs``/``data_files`` YAML), atomically.
 
     The folder is ready for ``huggingface_hub.upload_folder(repo_type="dataset")``. An existing
-    non-empty ``out`` is refused unless ``overwrite``. Returns ``out``.
+    non-empty ``out`` is refused unless ``overwrite``, and then only an earlier export: its files are replaced
+    (and those this export does not write again deleted), any other file there (your notes) is kept. Returns ``out``.
     """
     out = Path(out).expanduser()
     if out.exists() and not out.is_dir():
@@ -120,7 +121,7 @@ def export_parquet(
     # Build everything first: a bad input must not leave a half-written folder behind.
     options = dict(data_dir=data_dir, data_files=data_files, cache_dir=cache_dir, **config_kwargs)
     built = {c: load_builder_dataset(name, c, **options) for c in configs}
-    with atomic_path(out) as tmp:
+    with staged_folder(out, EXPORT_KIND, legacy_files=_files_of_unlisted_export) as tmp:
         for config, dataset_dict in built.items():
             for split, dataset in dataset_dict.items():
                 num_shards = max(1, math.ceil(dataset.data.nbytes / max_shard_size))
@@ -131,8 +132,14 @@ def export_parquet(
         parquet_bytes = {c: sum(p.stat().st_size for p in (tmp / c).glob("*.parquet")) for c in built}
         (tmp / "README.md").write_text(str(export_card(name, built, parquet_bytes)), encoding="utf-8")
         _copy_license(name, data_dir, tmp)
-        write_marker(tmp, EXPORT_KIND)
     return out
+
+
+def _files_of_unlisted_export(folder: Path) -> list[str]:
+    """What an export written before markers listed their files wrote: the card, licences and Parquet shards."""
+    patterns = ("README.md", "LICENSE*", "*/*-[0-9][0-9][0-9][0-9][0-9]-of-[0-9][0-9][0-9][0-9][0-9].parquet")
+    return sorted({p.relative_to(folder).as_posix() for pattern in patterns for p in folder.glob(pattern)
+                   if p.is_file() and not p.is_symlink()})
 
 
 def _copy_license(name: str, data_dir: str | os.PathLike | None, folder: Path) -> None:

@@ -144,9 +144,10 @@ def build_demo_index(
     if _is_default_model(model_path):  # recorded so that catalog queries can use the index without the model
         from .default_model import shipped_fingerprint
         from .index import INFO_FILE
+        from .index_files import sealed_info
         from .io import write_text_atomic
 
-        info = {**read_index_info(path), SHIPPED_MODEL_KEY: shipped_fingerprint()}
+        info = sealed_info({**read_index_info(path), SHIPPED_MODEL_KEY: shipped_fingerprint()})
         write_text_atomic(path / INFO_FILE, json.dumps(info, ensure_ascii=False, indent=1))
     return path
 

@@ -48,6 +48,11 @@ class Filters:
             set_field("lang", (lang.casefold(),) if isinstance(lang, str) else tuple(str(x).casefold() for x in lang))
         else:
             set_field("lang", None)
+        if not isinstance(self.exclude_same_artist, (bool, np.bool_)):  # "no" would be True
+            raise LyricMoodTypeError(
+                f"exclude_same_artist must be True or False, got {self.exclude_same_artist!r}",
+                field="exclude_same_artist",
+            )
         set_field("exclude_same_artist", bool(self.exclude_same_artist))
         try:
             diversity = float(self.diversity)

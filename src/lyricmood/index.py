@@ -17,6 +17,7 @@ Example:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from .emotions import SongEmotion
-from .errors import LyricMoodError
+from .errors import LyricMoodError, LyricMoodTypeError
 from .index_files import (
     FEATURE_REPRESENTATION,
     INFO_FILE,
@@ -59,6 +60,13 @@ def valid_song_id(value: Any) -> str:
         )
     return value
 
+
+
+def _index_path(path: Any) -> Path:
+    """An index folder's path as given to :meth:`SongIndex.load` / :meth:`SongIndex.save`, checked to be a path."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise LyricMoodTypeError(f"the index path must be a folder path, got {path!r}", field="path")
+    return Path(path)
 
 
 def first_duplicate(ids: Iterable[str]) -> str | None:
@@ -105,6 +113,9 @@ class SongIndex:
     def __post_init__(self) -> None:
         self.ids = [valid_song_id(i) for i in self.ids]
         self.labels = [str(label) for label in self.labels]
+        twice = first_duplicate(self.labels)
+        if twice is not None:  # a query by mood would weigh one of the two, at random
+            raise LyricMoodError(f"the label {twice!r} is given twice", field="labels", hint="give each label once")
         n, width = len(self.ids), len(self.labels)
         self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(n, width)
         for name in ("features", "meaning"):
@@ -410,12 +421,12 @@ class SongIndex:
             tensors["meaning"] = np.ascontiguousarray(self.meaning, dtype=np.float32)
             info.update(mood_weight=self.mood_weight, meaning_model=self.meaning_model,
                         meaning_fingerprint=self.meaning_fingerprint)
-        return write_index_files(Path(path), tensors, rows, info)
+        return write_index_files(_index_path(path), tensors, rows, info)
 
     @classmethod
     def load(cls, path: str | Path) -> SongIndex:
         """Read an index folder; a missing, truncated or corrupt file raises :class:`LyricMoodError`."""
-        info, tensors, rows = read_index_files(Path(path))
+        info, tensors, rows = read_index_files(_index_path(path))
         ids = [row.pop("id") for row in rows]
         return cls(
             ids, rows, tensors["vectors"], info["labels"], info["fingerprint"], info.get("model"),

@@ -2,7 +2,7 @@
 
 An index folder holds ``vectors.safetensors`` (``vectors``, ``section_vectors``, ``section_offsets`` and, when
 kept, ``features`` and ``meaning``), ``songs.jsonl`` (one metadata row per song) and ``index.json`` (format, labels, model
-fingerprint, file checksums), plus lyricmood's ownership marker ``.lyricmood`` (see :mod:`lyricmood.io`): saving
+fingerprint, file checksums, and :data:`INFO_CHECKSUM`, the checksum of every other key of ``index.json``), plus lyricmood's ownership marker ``.lyricmood`` (see :mod:`lyricmood.io`): saving
 replaces only the files lyricmood wrote, never another file in the folder, and never writes into a folder it did
 not create. Writes hold the folder's lock and reads verify the very bytes they parse, so concurrent saves and
 loads are safe. The store these files hold is :class:`lyricmood.index.SongIndex`.
@@ -31,6 +31,9 @@ PROBABILITY_REPRESENTATION = "emotion-probabilities"
 VECTORS_FILE = "vectors.safetensors"
 SONGS_FILE = "songs.jsonl"
 INFO_FILE = "index.json"
+#: the key of index.json holding the sha256 of all its other keys: a hand edit of the labels (or of any key,
+#: present or added later) is refused as a damaged vector file is. Indexes written before it load unchecked.
+INFO_CHECKSUM = "info_sha256"
 REBUILD_HINT = "rebuild it with `lyricmood index CATALOG --out INDEX`"
 #: types a loaded index may hold in these metadata fields (hand-edited rows are checked against them)
 _FIELD_TYPES = {
@@ -59,8 +62,20 @@ def write_index_files(path: Path, tensors: dict[str, np.ndarray], rows: list[dic
             "num_songs": len(rows),
             "files": {name: sha256_file(tmp / name) for name in (VECTORS_FILE, SONGS_FILE)},
         }
-        (tmp / INFO_FILE).write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
+        (tmp / INFO_FILE).write_text(json.dumps(sealed_info(info), ensure_ascii=False, indent=1), encoding="utf-8")
     return path
+
+
+def info_checksum(info: dict) -> str:
+    """sha256 of every key of ``info`` but :data:`INFO_CHECKSUM`, as canonical JSON (sorted keys, UTF-8)."""
+    body = {key: value for key, value in info.items() if key != INFO_CHECKSUM}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def sealed_info(info: dict) -> dict:
+    """``info`` with its :data:`INFO_CHECKSUM` (re)computed: what lyricmood writes as ``index.json``."""
+    return {**{key: value for key, value in info.items() if key != INFO_CHECKSUM}, INFO_CHECKSUM: info_checksum(info)}
 
 
 def _plain(value: Any) -> Any:
@@ -226,6 +241,13 @@ def _is_file_entry(name: Any, checksum: Any) -> bool:
     return plain and isinstance(checksum, str)
 
 
+def _checksum_or_none(info: dict) -> str | None:
+    try:
+        return info_checksum(info)
+    except ValueError:  # NaN or infinity written by hand: cannot be what lyricmood wrote
+        return None
+
+
 def read_index_info(path: str | Path) -> dict:
     """``index.json`` of an index folder (fingerprint, labels, size), without loading the vectors."""
     path = Path(path)
@@ -248,6 +270,11 @@ def read_index_info(path: str | Path) -> dict:
         raise LyricMoodError(f"cannot read {INFO_FILE} ({err.strerror})", file=path) from None
     if not isinstance(info, dict) or info.get("format") != FORMAT:
         raise LyricMoodError(f"not a lyricmood index ({INFO_FILE} has no format {FORMAT!r})", file=path)
+    if INFO_CHECKSUM in info and info[INFO_CHECKSUM] != _checksum_or_none(info):
+        raise LyricMoodError(
+            f"{INFO_FILE} was changed after it was written (its {INFO_CHECKSUM} does not match its content)",
+            file=path / INFO_FILE, field=INFO_CHECKSUM, hint=REBUILD_HINT,
+        )
     version = info.get("version", 0)
     if not isinstance(version, int) or isinstance(version, bool) or version < 0:
         raise LyricMoodError(f"{INFO_FILE} has an invalid version {version!r}", file=path, field="version",

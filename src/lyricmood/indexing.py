@@ -7,6 +7,7 @@ over processes under ``accelerate launch``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import math
@@ -17,14 +18,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 
 from .catalog import Catalog, catalog_songs
 from .emotions import SongEmotion
-from .errors import LyricMoodError
+from .errors import LyricMoodError, require_whole
 from .index import METADATA_FIELDS, SongIndex
 from .index_files import INFO_FILE, is_unmarked_index
-from .io import cache_dir, check_ours, claim_folder, remove_ours
+from .io import cache_dir, check_ours, claim_folder, claimed_folder, no_links, remove_ours
 
 if TYPE_CHECKING:  # building needs torch (lyricmood.inference); loading an index does not
     from .inference import EmotionPredictor
@@ -112,7 +112,7 @@ class _Checkpoint:
             return
         claim_folder(folder, "checkpoint", legacy=_is_unmarked_checkpoint)
         # A part without index.json was being written when the build was killed: it is redone (and overwritten).
-        parts = sorted(part for part in folder.glob("part-*") if (part / INFO_FILE).is_file())
+        parts = sorted(part for part in folder.glob("part-*") if (no_links(folder, part.name) / INFO_FILE).is_file())
         found: dict[str, tuple[str, SongEmotion]] = {}
         try:
             for part in parts:
@@ -200,10 +200,8 @@ def build_index(
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
     cache), which must be shared by all processes.
     """
-    from .lyrics import split_lyrics
-
-    _check_positive(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
-    _check_positive(checkpoint_every, "checkpoint_every", "--checkpoint-every")
+    require_whole(getattr(predictor, "batch_size", 1), "batch size", "--batch-size")
+    require_whole(checkpoint_every, "checkpoint_every", "--checkpoint-every")
     if isinstance(catalog, (str, bytes, os.PathLike)) or type(catalog) is dict or not hasattr(catalog, "__iter__"):
         raise LyricMoodError(
             f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
@@ -219,11 +217,40 @@ def build_index(
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
     root = None
-    if checkpoint_dir is not None:
-        root = claim_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint)
-    checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, predictor, reuse)
+    with contextlib.ExitStack() as held:  # the checkpoint folder stays in use (not removable) until the shard is saved
+        if checkpoint_dir is not None:
+            root = held.enter_context(claimed_folder(checkpoint_dir, "checkpoint", legacy=_is_unmarked_checkpoint))
+        results = _score_shard(
+            _rows(catalog), predictor, rank, world, root, reuse, progress, progress_label, checkpoint_every
+        )
+        if world == 1:
+            return _assemble(results, predictor, mood_weight)
+        shard = _assemble(results, predictor, mood_weight, keep_positions=True)
+        shard.save(root / f"result-{rank}-of-{world}")
+    if state is not None:
+        state.wait_for_everyone()
+    if rank != 0:
+        return None
+    merged: list[tuple[int, str, dict, SongEmotion]] = []
+    for r in range(world):
+        part = SongIndex.load(root / f"result-{r}-of-{world}")
+        for song_id, meta in zip(part.ids, part.metadata):
+            meta = dict(meta)
+            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
+    index = _assemble(merged, predictor, mood_weight)
+    if own_folder:
+        remove_ours(root)
+    return index
 
-    rows = _rows(catalog)
+
+def _score_shard(
+    rows: Any, predictor: EmotionPredictor, rank: int, world: int, root: Path | None, reuse: SongIndex | None,
+    progress: bool, progress_label: str, checkpoint_every: int,
+) -> list[tuple[int, str, dict, SongEmotion]]:
+    """Score songs ``rows[rank::world]`` (catalog position, id, metadata, emotion), checkpointing under ``root``."""
+    from .lyrics import split_lyrics
+
+    checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, predictor, reuse)
     total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
     from tqdm.auto import tqdm
 
@@ -266,25 +293,7 @@ def build_index(
     checkpoint.write(fresh)
     if not in_catalog:
         raise LyricMoodError("the catalog has no songs", hint="give at least one song (id, title, lyrics)")
-
-    if world == 1:
-        return _assemble(results, predictor, mood_weight)
-    shard = _assemble(results, predictor, mood_weight, keep_positions=True)
-    shard.save(root / f"result-{rank}-of-{world}")
-    if state is not None:
-        state.wait_for_everyone()
-    if rank != 0:
-        return None
-    merged: list[tuple[int, str, dict, SongEmotion]] = []
-    for r in range(world):
-        part = SongIndex.load(root / f"result-{r}-of-{world}")
-        for song_id, meta in zip(part.ids, part.metadata):
-            meta = dict(meta)
-            merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
-    index = _assemble(merged, predictor, mood_weight)
-    if own_folder:
-        remove_ours(root)
-    return index
+    return results
 
 
 def empty_index(predictor: EmotionPredictor, mood_weight: float | None = None, model: str | None = None) -> SongIndex:
@@ -320,11 +329,6 @@ def _model_name(predictor: EmotionPredictor) -> str | None:
 
     name = getattr(predictor.model.config, "_name_or_path", None) or getattr(predictor.model, "name_or_path", None)
     return public_model_name(str(name)) if name else None
-
-
-def _check_positive(value: Any, what: str, flag: str) -> None:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-        raise LyricMoodError(f"the {what} must be a whole number ≥ 1, got {value!r}", field=flag)
 
 
 def partial_path(out: str | Path) -> Path:

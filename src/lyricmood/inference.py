@@ -14,7 +14,7 @@ import torch
 from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .emotions import SongEmotion
-from .errors import LyricMoodError, LyricMoodTypeError
+from .errors import LyricMoodError, LyricMoodTypeError, require_whole
 from .meaning import DEFAULT_MEANING_MODEL
 
 if TYPE_CHECKING:
@@ -108,10 +108,16 @@ class EmotionPredictor:
         if device is not None:
             self.model.to(device)
         self.tokenizer = tokenizer
-        self.batch_size = batch_size
+        self.batch_size = require_whole(batch_size, "batch size", "batch_size")
         limit = getattr(model.config.backbone_config, "max_position_embeddings", 512)
         tokenizer_limit = tokenizer.model_max_length if tokenizer.model_max_length < 100_000 else limit
-        self.max_length = max_length or min(limit, tokenizer_limit)
+        longest = min(limit, tokenizer_limit)
+        # A chunk needs the special tokens and at least one token of lyrics; beyond the position embeddings the
+        # model cannot read.
+        shortest = tokenizer.num_special_tokens_to_add() + 1
+        self.max_length = longest if max_length is None else require_whole(
+            max_length, "max_length (tokens per chunk)", "max_length", low=shortest, high=longest
+        )
         self.config = model.config
         self.labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
         self.multi_label = model.config.problem_type == "multi_label_classification"

@@ -8,13 +8,19 @@ it creates (an index, an index build's ``<out>.partial`` checkpoint, a ``data ex
 
 ``kind`` says what the folder is (``"index"``, ``"checkpoint"``); ``files`` lists the files lyricmood
 wrote there and may replace or delete later (absent for a ``"checkpoint"``, whose whole content is
-lyricmood's). Any other file in a marked folder is the user's and is left alone. A folder without the
+lyricmood's). Any other file in a marked folder is the user's and is left alone. A marker is data like any
+other: :func:`read_marker` refuses one whose ``files`` name anything but plain names inside the folder
+(``../x``, ``/abs``, ``a/../b``), and one that is itself a symbolic link, before anything is touched.
+Symbolic links inside a folder lyricmood manages (and a ``"checkpoint"`` folder that is one) are refused,
+never followed: a planted link cannot steer a write or a delete outside. A folder without the
 marker is written into only when it is empty, or when its layout shows an older lyricmood wrote it (an
 ``index.json`` of the index format; a checkpoint of shard/part folders only): it gets the marker then.
 
 Concurrency. A writer holds an exclusive lock on the folder it writes (``flock`` of the folder itself,
 on POSIX) for the whole write and, under it, removes the temporaries of writers that were killed;
-readers take a shared lock, so they never see half of one version and half of another. Where locks are
+readers take a shared lock, so they never see half of one version and half of another. A build holds
+its checkpoint folder in use (shared lock) while it scores; the build that finishes removes the folder only
+when no other build holds it (the last one does), so a slower build never recreates it unmarked. Where locks are
 unavailable (Windows, some network file systems) writes stay atomic file by file, and readers retry.
 """
 
@@ -28,7 +34,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from huggingface_hub import constants as hf_constants
 
@@ -42,6 +48,7 @@ except ImportError:  # pragma: no cover - Windows
 #: name of the marker file in every output folder lyricmood creates (see the module docstring)
 MARKER_FILE = ".lyricmood"
 _STAGING_PREFIX = ".lyricmood-staging-"
+_CLAIM_ATTEMPTS = 5
 
 
 def cache_dir() -> Path:
@@ -240,13 +247,62 @@ def build_once(
 # Folders lyricmood owns
 
 
+def owned_name(name: object, folder: str | Path) -> str:
+    """``name`` if a marker may list it: a relative path of plain names inside ``folder`` (``"index.json"``,
+    ``"config/train-00000-of-00001.parquet"``), never ``..``, ``.``, an absolute path, a backslash or the marker."""
+    parts = PurePosixPath(name).parts if isinstance(name, str) else ()
+    if not (
+        parts
+        and "/".join(parts) == name
+        and all(part not in (".", "..") and "\\" not in part and "\0" not in part for part in parts)
+        and not name.startswith("/")
+        and name != MARKER_FILE
+    ):
+        raise LyricMoodError(
+            f"the marker lists {name!r}, which is not a plain file name inside the folder: not touching anything",
+            file=Path(folder) / MARKER_FILE, field="files",
+            hint="the marker was edited by hand: restore it, or move the folder's content away yourself",
+        )
+    return name
+
+
+def no_links(folder: str | Path, name: str) -> Path:
+    """``folder / name``, refused if it, or a folder on the way to it, is a symbolic link (never followed)."""
+    path = Path(folder)
+    for part in PurePosixPath(name).parts:
+        path = path / part
+        if path.is_symlink():
+            raise LyricMoodError(
+                "is a symbolic link inside a folder lyricmood manages: lyricmood does not follow it",
+                file=path, hint="remove the link (lyricmood writes only real files and folders there)",
+            )
+    return path
+
+
 def read_marker(folder: str | Path) -> dict | None:
-    """The marker of ``folder`` (see the module docstring), or ``None`` when it has none (or a foreign one)."""
+    """The marker of ``folder`` (see the module docstring), or ``None`` when it has none (or a foreign one).
+
+    The one reader of markers: a marker that is a symbolic link, has no text ``kind``, or lists a name
+    that is not a plain name inside the folder (see :func:`owned_name`) raises :class:`LyricMoodError`.
+    """
+    path = Path(folder) / MARKER_FILE
+    if path.is_symlink():
+        no_links(folder, MARKER_FILE)
     try:
-        marker = json.loads((Path(folder) / MARKER_FILE).read_text(encoding="utf-8"))
+        marker = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    return marker if isinstance(marker, dict) and marker.get("created_by") == "lyricmood" else None
+    if not (isinstance(marker, dict) and marker.get("created_by") == "lyricmood"):
+        return None
+    files = marker.get("files")
+    if not isinstance(marker.get("kind"), str) or not (files is None or isinstance(files, list)):
+        raise LyricMoodError(
+            "the marker is damaged (its kind or files are not what lyricmood writes): not touching anything",
+            file=path, hint="restore the marker, or move the folder's content away yourself",
+        )
+    for name in files or ():
+        owned_name(name, folder)
+    return marker
 
 
 def write_marker(folder: str | Path, kind: str, files: Sequence[str] | None = None) -> None:
@@ -287,6 +343,8 @@ def check_ours(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] 
     if not folder.exists() and not folder.is_symlink():
         check_creatable(folder, what=f"{kind} folder")
         return
+    if folder.is_symlink() and (kind == "checkpoint" or read_marker(folder.absolute().parent) is not None):
+        no_links(folder.parent, folder.name)  # a folder lyricmood names itself is never a link it follows
     if not folder.is_dir():
         raise LyricMoodError(
             "exists and is not a folder: lyricmood does not replace it", file=folder, hint="choose another path"
@@ -320,25 +378,86 @@ def claim_folder(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool
     return folder
 
 
+@contextlib.contextmanager
+def claimed_folder(folder: str | Path, kind: str, *, legacy: Callable[[Path], bool] | None = None) -> Iterator[Path]:
+    """:func:`claim_folder`, held in use: a shared lock on the folder while the block runs, so that
+    :func:`remove_ours` (another build finishing) cannot remove it from under this one. A folder removed
+    between the claim and the lock is claimed again (a removed folder is never recreated without its marker).
+    """
+    for _ in range(_CLAIM_ATTEMPTS):
+        folder = claim_folder(folder, kind, legacy=legacy)
+        if fcntl is None:
+            yield folder
+            return
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            with contextlib.suppress(OSError):  # a file system without locks: nothing more to hold
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            try:
+                still_there = os.stat(folder).st_ino == os.fstat(fd).st_ino and read_marker(folder) is not None
+            except FileNotFoundError:
+                still_there = False
+            if still_there:
+                yield folder
+                return
+        finally:
+            os.close(fd)
+    raise LyricMoodError("another process keeps removing this folder", file=folder, hint="run one build at a time")
+
+
 def remove_ours(folder: str | Path) -> None:
-    """Delete a folder lyricmood created (marker of kind ``checkpoint``); anything else is left alone."""
+    """Delete a folder lyricmood created (marker of kind ``checkpoint``); anything else is left alone.
+
+    A folder another process holds in use (see :func:`claimed_folder`) is left to it: the last user removes it.
+    """
     marker = read_marker(folder)
-    if marker is not None and marker.get("kind") == "checkpoint":
+    if marker is None or marker.get("kind") != "checkpoint":
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return  # another build is using it
+            except OSError:
+                pass  # a file system without locks
         shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        os.close(fd)
+
+
+def _file_mode(folder: Path) -> int:
+    """The mode a new file gets under the user's umask (as ``open`` gives it), probed in ``folder``."""
+    probe = folder / ".lyricmood-mode-probe"
+    os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    try:
+        return probe.stat().st_mode & 0o777
+    finally:
+        probe.unlink()
 
 
 @contextlib.contextmanager
 def staged_folder(
-    folder: str | Path, kind: str, *, last: str | None = None, legacy: Callable[[Path], bool] | None = None
+    folder: str | Path,
+    kind: str,
+    *,
+    last: str | None = None,
+    legacy: Callable[[Path], bool] | None = None,
+    legacy_files: Callable[[Path], list[str]] | None = None,
 ) -> Iterator[Path]:
     """Yield an empty staging folder; on success its files replace their namesakes in ``folder`` together.
 
     ``folder`` is created (or must be empty, or ours: see :func:`check_ours`). Under its exclusive lock,
-    each staged file is renamed into place (``last`` after the others: write the file that names the
-    others' checksums last, so that a reader without locks sees a complete set or a checksum mismatch,
-    never a silent mix), the files the previous version owned but this one does not write are deleted,
-    and the marker lists the new files. Files lyricmood does not own are never touched. On error,
-    ``folder``'s files are unchanged.
+    each staged file (subfolders allowed) is renamed into place (``last`` after the others: write the file
+    that names the others' checksums last, so that a reader without locks sees a complete set or a checksum
+    mismatch, never a silent mix), the files the previous version owned but this one does not write are
+    deleted, and the marker lists the new files. Files lyricmood does not own are never touched, and no
+    symbolic link in ``folder`` is followed (see :func:`no_links`). ``legacy_files(folder)``: the files a
+    marker written without a ``files`` list owns. On error, ``folder``'s files are unchanged.
     """
     folder = claim_folder(folder, kind, legacy=legacy)
     with folder_lock(folder) as locked:
@@ -347,20 +466,33 @@ def staged_folder(
         staging = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX, dir=folder))
         try:
             yield staging
-            names = sorted(p.name for p in staging.iterdir())
+            names = sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if not p.is_dir())
             if MARKER_FILE in names:
                 raise ValueError(f"{MARKER_FILE} is written by staged_folder itself")
             previous = read_marker(folder) or {}
-            for name in names:  # all checked before the first rename: nothing is half replaced
-                if (folder / name).is_dir() and not (folder / name).is_symlink():
+            owned = previous.get("files")
+            if owned is None and legacy_files is not None:
+                owned = [owned_name(name, folder) for name in legacy_files(folder)]
+            # All checked before the first rename: nothing is half replaced, nothing outside is touched.
+            targets = {name: no_links(folder, name) for name in names}
+            for name, target in targets.items():
+                if target.is_dir():
                     raise LyricMoodError(
-                        f"{name} is a folder: not replacing it with a file", file=folder / name, hint="move it away"
+                        f"{name} is a folder: not replacing it with a file", file=target, hint="move it away"
                     )
+            gone = [no_links(folder, name) for name in sorted(set(owned or []) - set(names))]
+            mode = _file_mode(staging)
+            for name in names:  # some writers (safetensors) create 0600 files: another account could not read them
+                os.chmod(staging / name, mode)
             for name in sorted(names, key=lambda n: n == last):
-                os.replace(staging / name, folder / name)
-            for name in set(previous.get("files") or []) - set(names):
+                targets[name].parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staging / name, targets[name])
+            for path in gone:
                 with contextlib.suppress(FileNotFoundError, IsADirectoryError):
-                    (folder / name).unlink()
+                    path.unlink()
+                for parent in path.relative_to(folder).parents[:-1]:  # subfolders it emptied
+                    with contextlib.suppress(OSError):
+                        (folder / parent).rmdir()
             write_marker(folder, kind, names)
         finally:
             shutil.rmtree(staging, ignore_errors=True)

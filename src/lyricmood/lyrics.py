@@ -21,7 +21,7 @@ from pathlib import Path
 
 from transformers import PreTrainedTokenizerBase
 
-from .errors import LyricMoodError, require_text
+from .errors import LyricMoodError, require_lyrics
 
 # A line that is only a bracketed tag: [Verse 1], [Chorus], [후렴], [Bridge x2], (Chorus) …
 _TAG = re.compile(r"^\s*[\[(]\s*([^\[\]()]{1,40}?)\s*[\])]\s*:?\s*$")
@@ -65,10 +65,10 @@ def split_lyrics(text: str) -> list[Section]:
     """Split lyrics into sections: a blank line or a tag line (``[Chorus]``) starts a new one.
 
     Tag lines name the section and are not lyrics. Raises :class:`LyricMoodError` for empty
-    text, or text without a single letter (numbers and punctuation only).
+    text, invalid Unicode (see :func:`lyricmood.errors.require_lyrics`), or text without a single letter
+    (numbers and punctuation only).
     """
-    if text is None or not require_text(text).strip():
-        raise LyricMoodError("the lyrics are empty", field="lyrics", hint="give the song's lyrics as text")
+    require_lyrics(text)
     sections: list[Section] = []
     name: str | None = None
     lines: list[str] = []

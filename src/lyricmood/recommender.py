@@ -366,6 +366,8 @@ class Recommender:
         if len(Q) != 1:
             raise LyricMoodError(f"expected one vector, got {len(Q)}", field="vector",
                                  hint="query many with similar_songs_batch(vectors=...)")
+        if not Q.any():  # no emotion at all: every song would tie (an all-zero mood is refused alike)
+            raise LyricMoodError("the query vector is all zeros", field="vector", hint="give at least one positive value")
         return self._similar_to_vectors(Q, k, filters)[0]
 
     def similar_to_emotion(

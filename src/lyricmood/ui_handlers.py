@@ -18,6 +18,7 @@ import numpy as np
 
 from .emotions import ranked_emotions
 from .errors import LyricMoodError
+from .formatting import terminal_safe
 from .ui_figures import FigureRenderer, FigureRequest, mood_figure_request, song_figure_request
 from .ui_input import (
     DEFAULT_K,
@@ -36,7 +37,7 @@ from .ui_input import (
     parse_source,
 )
 from .ui_text import DEFAULT_UI_LANGUAGE, emotion_name, text
-from .ui_uploads import UploadedCatalog, discard_upload, read_upload, uploaded_path
+from .ui_uploads import IndexCost, UploadCopies, UploadedCatalog, discard_upload, lyrics_chars, uploaded_path
 
 if TYPE_CHECKING:  # pandas and the model stack load only when a handler needs them
     import pandas as pd
@@ -113,7 +114,7 @@ def _song_label(meta: dict) -> str:
     artist = meta.get("artist") or ""
     year = meta.get("year")
     label = f"{title} — {artist}" if artist else title
-    return f"{label} ({year})" if year not in (None, "") else label
+    return terminal_safe(f"{label} ({year})" if year not in (None, "") else label)  # no bidi override in a label
 
 
 def result_table(recommendations: Sequence[Any], lang: str) -> pd.DataFrame:
@@ -148,6 +149,8 @@ class SpaceHandlers:
     def __init__(self, recommender: Recommender, upload_dir: str | Path | None = None):
         self.recommender = recommender
         self.upload_dir = None if upload_dir is None else Path(upload_dir).resolve()
+        self.upload_copies = UploadCopies()  # each upload request reads its own copy
+        self.index_cost = IndexCost()  # what an upload will cost, told before it is indexed
         self.labels: list[str] = list(recommender.index.labels)
         wanted = [label for label in MOOD_EMOTIONS if label in self.labels]
         self.mood_labels = wanted if len(wanted) >= 3 else self.labels[: len(MOOD_EMOTIONS)]
@@ -289,10 +292,15 @@ class SpaceHandlers:
             path = uploaded_path(file)
             if progress is not None:
                 progress(0.0, desc=text("progress_read", lang))
-            songs = read_upload(path)
+            songs = self.upload_copies.read(path)
+            chars = lyrics_chars(songs)
+            label = text("progress_index_cost", lang, n=len(songs), chars=chars, seconds=self.index_cost.seconds(chars))
+            if progress is not None:
+                progress(0.0, desc=label)
             # No bar on the server's terminal; track_tqdm follows it all the same (Gradio patches tqdm itself).
-            index = build_index(songs, self.recommender.predictor, progress=False,
-                                progress_label=text("progress_index", lang))
+            indexing = time.perf_counter()
+            index = build_index(songs, self.recommender.predictor, progress=False, progress_label=label)
+            self.index_cost.observe(chars, time.perf_counter() - indexing)
         except Exception as err:
             import gradio as gr
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog import MAX_YEAR
 from .errors import LyricMoodError
+from .formatting import terminal_safe
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
 
 if TYPE_CHECKING:
@@ -74,8 +75,9 @@ _MARKDOWN_ENTITIES = {ord(c): f"&#{ord(c)};" for c in "\\`*_[]|~@$"}
 
 def escape_html(value: Any) -> str:
     """``value`` as text safe inside HTML: ``&``, ``<`` and ``>`` become entities (user text is never
-    put in an attribute)."""
-    return html.escape(str(value), quote=False)
+    put in an attribute); control characters and bidirectional overrides (U+202E would show a title reversed) are
+    dropped, as the CLI drops them (:func:`lyricmood.formatting.terminal_safe`)."""
+    return html.escape(terminal_safe(value), quote=False)
 
 
 def escape_markdown(value: Any) -> str:
@@ -90,8 +92,9 @@ def escape_markdown(value: Any) -> str:
 
 
 def escape_plot_text(value: Any) -> str:
-    """Text for a matplotlib label: ``$`` would start mathtext (and a stray one fails the render)."""
-    return str(value).replace("$", r"\$")
+    """Text for a matplotlib label: ``$`` would start mathtext (and a stray one fails the render); controls and
+    bidirectional overrides dropped."""
+    return terminal_safe(value).replace("$", r"\$")
 
 
 # -- raw input from the page or the API (events run with preprocess=False) --------------------------
@@ -146,6 +149,11 @@ def _text(value: Any, field: str) -> str:
         return ""
     if not isinstance(value, str):
         raise UserInputError("err_not_text", field=field, value=_shown(value))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as err:  # a lone surrogate, which every tokenizer refuses
+        raise UserInputError("err_invalid_text", field=field, char=f"U+{ord(value[err.start]):04X}",
+                             position=err.start + 1) from None
     return value
 
 

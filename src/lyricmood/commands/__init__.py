@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 from typing import Any
+
+#: the most characters of lyrics a query (``--text``, ``--lyrics-file``) takes: 5 long songs, about 90 s of scoring
+#: on 2 CPU cores with the default model (8.6 s per 10,000 characters, ``python bench/upload_cost.py``); a catalog of
+#: many songs is indexed instead (``lyricmood index``, with a progress bar)
+MAX_QUERY_CHARS = 100_000
 
 
 def positive_int(text: str) -> int:
@@ -49,12 +55,36 @@ def add_lyrics_arguments(group: Any) -> None:
 
 
 def read_lyrics(args: argparse.Namespace) -> str | None:
-    """The lyrics that ``--lyrics-file`` or ``--text`` gave."""
+    """The lyrics that ``--lyrics-file`` or ``--text`` gave, checked (text, not blank, valid Unicode: bytes that
+    are not UTF-8 reach ``--text`` as lone surrogates) before any model loads."""
+    from lyricmood.errors import require_lyrics
+
     if not args.lyrics_file:
-        return args.text
+        return None if args.text is None else _not_too_long(require_lyrics(args.text, field="--text"), "--text")
     from lyricmood.lyrics import read_lyrics_file  # imports transformers: only for a query by lyrics
 
-    return read_lyrics_file(args.lyrics_file)
+    path = Path(args.lyrics_file)
+    if path.is_file() and path.stat().st_size > 4 * MAX_QUERY_CHARS:  # refused before it is read (UTF-8: ≤ 4 bytes
+        _refuse_long(f"{path.stat().st_size // 4:,} characters or more", "--lyrics-file")  # a character)
+    return _not_too_long(require_lyrics(read_lyrics_file(path), "the lyrics file", field="--lyrics-file"),
+                         "--lyrics-file")
+
+
+def _not_too_long(lyrics: str, flag: str) -> str:
+    if len(lyrics) > MAX_QUERY_CHARS:
+        _refuse_long(f"{len(lyrics):,} characters", flag)
+    return lyrics
+
+
+def _refuse_long(size: str, flag: str) -> None:
+    from lyricmood.errors import LyricMoodError
+    from lyricmood.ui_uploads import SECONDS_PER_10K_CHARS
+
+    raise LyricMoodError(
+        f"{size} of lyrics, more than a query takes (at most {MAX_QUERY_CHARS:,}: about "
+        f"{MAX_QUERY_CHARS / 10_000 * SECONDS_PER_10K_CHARS:.0f} s of scoring on 2 CPU cores)",
+        field=flag, hint="give one song's lyrics; to compare many songs, index them: lyricmood index CATALOG --out INDEX",
+    )
 
 
 def add_model_argument(parser: argparse.ArgumentParser) -> None:
