@@ -38,6 +38,7 @@ from lyrics_quality import (  # noqa: E402
     cached,
     centred,
     data_hash,
+    lyric_lines,
     model_chunk_outputs,
     per_song_precision,
     read_sets,
@@ -77,7 +78,7 @@ def chunks_of(tokenizer, max_length: int, lyrics: list[str], granularity: str):
     for i, text in enumerate(lyrics):
         sections = split_lyrics(text)
         if granularity == "first-512":
-            pieces = [("\n".join(line for s in sections for line in s.lines), 1)]
+            pieces = [(lyric_lines(text), 1)]
         else:
             if granularity == "lines":
                 chunks = iter_chunks(sections, tokenizer, limit)
