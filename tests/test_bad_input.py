@@ -658,7 +658,7 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
         tmp.mkdir()
         (tmp / "model.safetensors").write_bytes(b"weights" * 1000)
         (tmp / "config.json").write_text("{}")
-        stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp)}
+        stamp = {"fingerprint": fingerprint, "build_version": default_model.BUILD_VERSION, "files": folder_manifest(tmp)}
         (tmp / default_model.STAMP_FILE).write_text(json.dumps(stamp))
 
     monkeypatch.setattr(default_model, "_build", fake_build)
@@ -676,6 +676,40 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
     weights.write_bytes(bytes(data))
     os.utime(weights, ns=(time.time_ns(), time.time_ns() + 10**9))
     assert default_model.default_model_path(cache=cache) == path and len(builds) == 3
+
+
+def test_bit_rot_in_the_cached_default_model_is_caught_and_the_query_answered(tmp_path, monkeypatch, capsys):
+    """Same size and mtime, other bytes (issue 22): the lyrics query rebuilds the cache and answers, no 'another model'."""
+    import shutil
+
+    from lyricmood import default_model
+    from lyricmood.datasets_scripts.goemotions import LABELS
+    from lyricmood.io import write_stamp
+    from lyricmood.testing import demo_songs, make_tiny_index, make_tiny_model
+
+    monkeypatch.setenv("LYRICMOOD_CACHE", str(tmp_path / "cache"))
+    builds = []
+
+    def tiny_build(tmp: Path, fingerprint: str) -> None:  # _build's folder and stamp, with a tiny model
+        builds.append(tmp)
+        shutil.copytree(make_tiny_model(tmp_path / f"build-{len(builds)}", LABELS), tmp)
+        write_stamp(tmp, default_model.STAMP_FILE, {"fingerprint": fingerprint, "build_version": default_model.BUILD_VERSION})
+
+    monkeypatch.setattr(default_model, "_build", tiny_build)
+    first = default_model.load_predictor()
+    assert "Loading weights" not in capsys.readouterr().err  # no progress bar on every lyrics query
+    recommender = Recommender(make_tiny_index(demo_songs()[:6], first), load_predictor=default_model.load_predictor)
+
+    weights = default_model.default_model_path() / "model.safetensors"
+    stat, data = weights.stat(), bytearray(weights.read_bytes())
+    data[-3] ^= 0x10  # a bit of the last tensor's data
+    weights.write_bytes(bytes(data))
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert weights.stat().st_size == stat.st_size and len(builds) == 1
+
+    results = recommender.similar_to_lyrics("sad rain alone\ntears at night", k=2)
+    assert len(results) == 2 and len(builds) == 2  # rebuilt, then answered
+    assert recommender.predictor.fingerprint == first.fingerprint and weights.read_bytes() != bytes(data)
 
 
 def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_dir, tmp_path, capsys):

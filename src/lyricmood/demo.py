@@ -38,10 +38,9 @@ def _score_demo_catalog(predictor: EmotionPredictor, progress: bool) -> SongInde
 
 
 def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
-    from .default_model import resolve_model
-    from .inference import EmotionPredictor
+    from .default_model import load_predictor
 
-    return EmotionPredictor(resolve_model(model_path))
+    return load_predictor(model_path)
 
 
 #: ``index.json`` key of the shipped demo index: the :func:`~lyricmood.default_model.shipped_fingerprint` of the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from lyricmood.commands import positive_int
@@ -33,16 +34,39 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(func=run)
 
 
+def _up_to_date(out: Path, catalog: Any, model: str | None) -> bool:
+    """True when ``--update`` has nothing to do, known without the model: the index holds exactly the catalog's
+    songs with their lyrics and metadata, and was made by the default model as it is cached."""
+    from lyricmood.catalog import catalog_songs
+    from lyricmood.default_model import known_fingerprint
+    from lyricmood.index import SongIndex, read_index_info
+    from lyricmood.index_files import INFO_FILE
+    from lyricmood.indexing import _rows, _song_meta, partial_path
+
+    if model not in (None, "default") or not (out / INFO_FILE).is_file() or partial_path(out).exists():
+        return False
+    fingerprint = known_fingerprint()
+    if fingerprint is None or read_index_info(out).get("fingerprint") != fingerprint:
+        return False
+    index = SongIndex.load(out)
+    songs = [(song_id, _song_meta(lyrics, row)) for _, song_id, lyrics, row in catalog_songs(_rows(catalog))]
+    kept = [(song_id, {key: meta.get(key) for key in fields}) for (song_id, meta), (_, fields) in zip(
+        zip(index.ids, index.metadata), songs)]  # the index also keeps what scoring found (sections …)
+    return len(songs) == len(index) and songs == kept
+
+
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.default_model import resolve_model
+    from lyricmood.default_model import load_predictor
     from lyricmood.indexing import _distributed, check_index_out, index_catalog, open_catalog
-    from lyricmood.inference import EmotionPredictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
     catalog = open_catalog(args.catalog)  # a bad catalog is reported before the model is loaded, too
+    if args.update and _up_to_date(Path(args.out), catalog, args.model):
+        print(f"{args.out} is up to date: no song is new, edited or gone (the model was not loaded)")
+        return 0
     _, _, state = _distributed(None, None)
-    predictor = EmotionPredictor(
-        resolve_model(args.model), batch_size=args.batch_size, device=None if state is None else state.device,
+    predictor = load_predictor(
+        args.model, batch_size=args.batch_size, device=None if state is None else state.device,
         bf16=args.bf16,
     )
     index = index_catalog(
