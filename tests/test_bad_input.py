@@ -724,3 +724,37 @@ def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_d
     assert run_cli(argv, capsys)[0] == 0
     assert json.loads((out / MARKER_FILE).read_text())["kind"] == "index"
     assert (out / "notes.txt").read_text() == "mine" and len(SongIndex.load(out)) == 6
+
+
+def test_index_update_with_nothing_changed_does_not_load_the_model(model_dir, tmp_path, monkeypatch, capsys):
+    """Issue 23: `index --update` with an unchanged catalog answered only after loading the model (19.6 s)."""
+    from lyricmood import default_model
+    from lyricmood.index import read_index_info
+
+    csv_path = write_csv(tmp_path / "songs.csv", song_rows(3))
+    out = tmp_path / "index"
+    assert run_cli(["index", str(csv_path), "--out", str(out), "--model", str(model_dir), "--no-progress"], capsys)[0] == 0
+    # as if the tiny model were the cached default model, known by its recorded fingerprint
+    monkeypatch.setattr(default_model, "known_fingerprint", lambda cache=None: read_index_info(out)["fingerprint"])
+    def no_model(*args, **kwargs):
+        raise LyricMoodError("the model was loaded")
+
+    monkeypatch.setattr(default_model, "load_predictor", no_model)
+    code, stdout, _ = run_cli(["index", str(csv_path), "--out", str(out), "--update", "--no-progress"], capsys)
+    assert code == 0 and "up to date" in stdout
+    edited = song_rows(3)
+    edited[2]["lyrics"] += "\nOne more line"  # an edited song must be scored: the model is loaded
+    argv = ["index", str(write_csv(tmp_path / "edited.csv", edited)), "--out", str(out), "--update", "--no-progress"]
+    code, _, err = run_cli(argv, capsys)
+    assert code != 0 and "the model was loaded" in err
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_bf16_on_a_cpu_without_native_bfloat16_warns(model_dir, tmp_path, monkeypatch, capsys, native):
+    from lyricmood.commands import index as index_command
+
+    monkeypatch.setattr(index_command, "cpu_has_native_bf16", lambda: native)
+    argv = ["index", str(write_csv(tmp_path / "songs.csv", song_rows(2))), "--out", str(tmp_path / "index"),
+            "--model", str(model_dir), "--no-progress", "--bf16"]
+    code, _, err = run_cli(argv, capsys)
+    assert code == 0 and ("no native bfloat16" in err) is not native
