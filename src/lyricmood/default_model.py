@@ -70,19 +70,24 @@ def default_model_path(cache: Path | None = None) -> Path:
         >>> from lyricmood.inference import EmotionPredictor   # doctest: +SKIP
         >>> EmotionPredictor(default_model_path()).predict(["눈물이 나 너를 사랑해"])  # doctest: +SKIP
     """
-    fingerprint = shipped_fingerprint()
-    target = (cache or cache_dir()) / "models" / f"default-{fingerprint[:16]}"
-    return rebuild_default_model(target, fingerprint)
+    return rebuild_default_model(default_model_folder(cache), shipped_fingerprint())
+
+
+def default_model_folder(cache: Path | None = None) -> Path:
+    """Where the default model is rebuilt (``<lyricmood cache>/models/default-<fingerprint>``; it need not exist)."""
+    return (cache or cache_dir()) / "models" / f"default-{shipped_fingerprint()[:16]}"
+
+
+def is_built(folder: Path) -> bool:
+    """True if ``folder`` holds an intact rebuild of the shipped files (sizes and mtimes as recorded)."""
+    return is_stamped(folder, STAMP_FILE, fingerprint=shipped_fingerprint(), build_version=BUILD_VERSION)
 
 
 def known_fingerprint(cache: Path | None = None) -> str | None:
     """The default model's fingerprint as recorded in its intact cache, without loading it (None if the cache is
     not built, or its model not loaded and verified yet): to tell whether an index is the default model's."""
-    fingerprint = shipped_fingerprint()
-    target = (cache or cache_dir()) / "models" / f"default-{fingerprint[:16]}"
-    if not is_stamped(target, STAMP_FILE, fingerprint=fingerprint, build_version=BUILD_VERSION):
-        return None
-    return _read_stamp(target).get(VERIFIED_KEY)
+    target = default_model_folder(cache)
+    return _read_stamp(target).get(VERIFIED_KEY) if is_built(target) else None
 
 
 def resolve_model(model: str | Path | None) -> str:
