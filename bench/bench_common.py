@@ -167,25 +167,35 @@ def recommender(tiny: bool):
     return load_default_recommender()
 
 
-def load_app_module(ref: str | None):
-    """``lyricmood.ui`` as in this checkout (``ref=None``), or its ``src/lyricmood/ui.py`` at git revision
-    ``ref``, loaded as a module of this checkout's library (for before/after comparisons in one run)."""
-    import importlib.util
+def source_at(ref: str, path: str) -> str:
+    """The text of ``path`` (relative to the repository root) at git revision ``ref``."""
     import subprocess
 
-    import lyricmood.ui
+    return subprocess.run(["git", "show", f"{ref}:{path}"], cwd=Path(__file__).resolve().parent,
+                          check=True, capture_output=True, text=True).stdout
 
-    if ref is None:
-        return lyricmood.ui
-    source = subprocess.run(["git", "show", f"{ref}:src/lyricmood/ui.py"], cwd=Path(__file__).resolve().parent,
-                            check=True, capture_output=True, text=True).stdout
-    name = f"lyricmood._ui_{ref.replace('/', '_').replace('-', '_')}"
+
+def module_from_source(name: str, source: str, origin: str):
+    """Execute ``source`` as the module ``name`` of the ``lyricmood`` package (registered in ``sys.modules``)."""
+    import importlib.util
+
     spec = importlib.util.spec_from_loader(name, loader=None)
     module = importlib.util.module_from_spec(spec)
     module.__package__ = "lyricmood"
     sys.modules[name] = module
-    exec(compile(source, f"{ref}:src/lyricmood/ui.py", "exec"), module.__dict__)
+    exec(compile(source, origin, "exec"), module.__dict__)
     return module
+
+
+def load_app_module(ref: str | None):
+    """``lyricmood.ui`` as in this checkout (``ref=None``), or its ``src/lyricmood/ui.py`` at git revision
+    ``ref``, loaded as a module of this checkout's library (for before/after comparisons in one run)."""
+    import lyricmood.ui
+
+    if ref is None:
+        return lyricmood.ui
+    name = f"lyricmood._ui_{ref.replace('/', '_').replace('-', '_')}"
+    return module_from_source(name, source_at(ref, "src/lyricmood/ui.py"), f"{ref}:src/lyricmood/ui.py")
 
 
 def serve(recommender_or_tiny, ui_lang: str = "ko", ui_module=None):

@@ -251,4 +251,9 @@ def hostile_check(chromium: str, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Not sys.exit: at interpreter exit a native thread of the served app (torch / tokenizers) could still be
+    # running, and C++ aborts ("terminate called without an active exception", exit 134) after the work is done.
+    os._exit(code)

@@ -5,7 +5,7 @@ before: the emotion model alone), in the same run.
     python bench/index_build.py [--model PATH | --tiny] [--small] [--songs N]
 
 The synthetic catalog recombines demo-catalog lines into N songs of 20–40 lines (default 10k,
---small 300). Each catalog size is built in a fresh subprocess so that its peak RSS
+--small: 30, without the demo catalog). Each catalog size is built in a fresh subprocess so that its peak RSS
 (resource.getrusage) is its own: a flat peak across sizes shows that building streams.
 """
 
@@ -45,7 +45,7 @@ def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
 def build_once(model: str, catalog: str, n: int, meaning_model: str) -> dict:
     """Run in a child: build one index, report songs/s and peak RSS."""
     from lyricmood.indexing import build_index, load_catalog
-    from lyricmood.inference import load_predictor
+    from lyricmood.default_model import load_predictor
 
     predictor = load_predictor(model, meaning_model=None if meaning_model == "none" else meaning_model)
     rows = load_catalog("demo") if catalog == "demo" else synthetic_songs(n)
@@ -60,7 +60,7 @@ def build_once(model: str, catalog: str, n: int, meaning_model: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_args(parser)
-    parser.add_argument("--songs", type=int, help="synthetic catalog size (default 10000, --small 300)")
+    parser.add_argument("--songs", type=int, help="synthetic catalog size (default 10000, --small 30)")
     parser.add_argument("--_child", nargs=4, metavar=("MODEL", "CATALOG", "N", "MEANING"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
@@ -71,8 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     model_path = model_from_args(args)
     if model_path is None:
         return 0
-    n = args.songs or (300 if args.small else 10_000)
-    plan = [("demo", 0)] + [("synthetic", size) for size in sorted({max(1, n // 10), max(1, n // 3), n})]
+    n = args.songs or (30 if args.small else 10_000)
+    # --small: about a minute on a busy 2-core machine (the 129-song demo catalog alone took minutes there)
+    plan = ([] if args.small else [("demo", 0)]) + [("synthetic", size) for size in sorted({max(1, n // 10), max(1, n // 3), n})]
     from lyricmood.meaning import DEFAULT_MEANING_MODEL
 
     meaning = str(model_path.parent / "backbone") if args.tiny else DEFAULT_MEANING_MODEL

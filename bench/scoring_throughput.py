@@ -68,8 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     from lyricmood.inference import EmotionPredictor
 
     lyrics = [song["lyrics"] for song in load_catalog("demo")]
-    if args.small:
-        lyrics = lyrics[:20]
+    if args.small:  # about a minute on a busy 2-core machine
+        lyrics, args.repeat = lyrics[:6], 1
     predictor = EmotionPredictor(model_path)
     chunks = song_chunks(predictor, lyrics)
     n_chunks = sum(map(len, chunks))

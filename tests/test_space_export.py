@@ -14,7 +14,7 @@ import pytest
 from huggingface_hub import ModelCard, SpaceCard
 
 from lyricmood import space_export
-from lyricmood.testing import free_port
+from lyricmood.testing import free_port, venv_with_running_packages
 from lyricmood.cli import main
 from lyricmood.errors import LyricMoodError
 
@@ -125,13 +125,10 @@ def test_exported_space_installs_in_a_fresh_venv_and_serves(tmp_path):
 
     out = space_export.export_space(tmp_path / "space")
     wheel = next(out.glob("lyricmood-*.whl"))
-    venv = tmp_path / "venv"
-    # System site-packages hold the dependencies (no network here); lyricmood itself comes from the folder.
-    # --without-pip: ensurepip would also install Python 3.11's setuptools 65, older than torch requires.
-    base_python = getattr(sys, "_base_executable", sys.executable)
-    subprocess.run([base_python, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    subprocess.run([base_python, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-index",
+    # The venv sees the running interpreter's packages (no network here), not lyricmood: that comes from the folder.
+    python = venv_with_running_packages(tmp_path / "venv")
+    venv = python.parent.parent
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--quiet", "--no-index",
                     "--find-links", str(out), "-r", "requirements.txt"], cwd=out, check=True)
     where = subprocess.run([str(python), "-c", "import lyricmood, sys; print(lyricmood.__file__)"], cwd=tmp_path,
                            check=True, capture_output=True, text=True).stdout.strip()

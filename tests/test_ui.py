@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import uuid
 import warnings
 from pathlib import Path
@@ -456,7 +457,7 @@ def test_importing_space_app_builds_nothing(monkeypatch):
     assert calls == [] and callable(module.build_demo)
 
 
-def test_space_command_launches_the_app(monkeypatch, recommender):
+def test_space_command_launches_the_app(monkeypatch, recommender, capsys):
     import lyricmood.demo
     from lyricmood.cli import main
 
@@ -466,6 +467,8 @@ def test_space_command_launches_the_app(monkeypatch, recommender):
     assert main(["space", "--port", "7999", "--lang", "en"]) == 0
     assert launched["host"] == "127.0.0.1" and launched["port"] == 7999 and launched["share"] is False
     assert launched["demo"].lyricmood_recommender is recommender
+    # Gradio's banner ("set `share=True` in `launch()`") is silenced; the CLI names its own flag
+    assert launched["quiet"] is True and "--share for a public link" in capsys.readouterr().out
 
 
 # -- the served app, driven through its API ----------------------------------------------------------
@@ -694,3 +697,68 @@ def test_bidi_overrides_are_dropped_as_the_cli_drops_them(handlers, tmp_path):
     assert any("evilexe.txt" in cell for cell in cells)
     assert not any(set(cell) & {"\u202e", "\u2066", "\u2069"} for cell in cells), cells
     assert terminal_safe("a\u202eb") == "ab"  # the CLI's rule, the same one
+def test_space_card_snippets_run_as_written(client, monkeypatch):
+    """The Space card's Python blocks through gradio_client (issue 23: its one-argument call failed), with
+    `Client("lyricmood/lyricmood")` answered by the local app; each answer is a result, not an error message."""
+    import gradio_client
+
+    card = (Path(__file__).resolve().parents[1] / "space" / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", card, re.S)
+    assert blocks and 'Client("lyricmood/lyricmood")' in blocks[0]
+    answers = []
+
+    class Recording:
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def __getattr__(self, name):
+            return getattr(client, name)
+
+        def predict(self, *args, **kwargs):
+            answers.append((kwargs["api_name"], client.predict(*args, **kwargs)))
+            return answers[-1][1]
+
+    monkeypatch.setattr(gradio_client, "Client", Recording)
+    for block in blocks:
+        exec(compile(block, "space/README.md", "exec"), {})
+    recommendations = [(name, answer) for name, answer in answers if name.startswith("/recommend")]
+    assert {name for name, _ in recommendations} == {"/recommend_song", "/recommend_lyrics", "/recommend_mood"}
+    for name, (table, message) in recommendations:
+        assert not message.startswith("⚠️"), (name, message)
+        assert table["data"] or "no song" in message.lower(), (name, message)
+    assert answers[0][1][0]["data"][0][0] == 1  # ranked
+
+
+def test_every_endpoint_names_its_parameters_and_documents_them(client):
+    info = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    for name in ("/recommend_song", "/recommend_lyrics", "/recommend_mood", "/upload_catalog", "/switch_catalog",
+                 "/set_language"):
+        parameters = info[name]["parameters"]
+        assert info[name]["description"], name
+        for parameter in parameters:
+            assert re.fullmatch(r"[a-z_]+", parameter["parameter_name"]), (name, parameter["parameter_name"])
+            assert not parameter["parameter_name"].startswith("param_"), name
+        assert all(p["parameter_has_default"] for p in parameters[1:]), name
+    song = info["/recommend_song"]["parameters"]
+    assert [p["parameter_name"] for p in song] == ["song", "source", "k", "exclude_same_artist", "year_from",
+                                                   "year_to", "lang_filter", "diversity", "ui_lang"]
+    assert [r["label"] for r in info["/recommend_song"]["returns"]][1] == "message"
+
+
+def test_the_page_opens_on_an_example_song(client, recommender):
+    """A first visit (no ?song=) shows an example song's results, not an empty page."""
+    _lang, song, table, message = client.predict(api_name="/load_from_url")
+    example = recommender.index.ids[0]
+    assert song == example and not message.startswith("⚠️")
+    assert [row[1] for row in table["data"]] == _titles(recommender.similar_songs(example, k=DEFAULT_K))
+
+
+def test_the_lyrics_model_warms_in_the_background(recommender):
+    from lyricmood.recommender import Recommender
+
+    loads = []
+    lazy = Recommender(recommender.index, load_predictor=lambda: loads.append(1) or recommender.predictor)
+    thread = ui.warm_model(lazy)
+    thread.join(timeout=60)
+    assert loads == [1] and lazy._predictor is recommender.predictor
+    assert ui.warm_model(lazy) is None and ui.warm_model(recommender) is None  # nothing left to load

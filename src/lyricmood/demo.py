@@ -43,7 +43,7 @@ def _default_predictor(
     """The model at ``model_path`` (default: the embedded one) that reads songs as ``index`` was built: with its
     meaning encoder (``meaning_model``, else the one the index names, else the default), or emotion only where
     the index keeps no meaning vectors (one built with ``--emotion-only``, or before meaning was read)."""
-    from .inference import load_predictor
+    from .default_model import load_predictor
     from .meaning import DEFAULT_MEANING_MODEL
 
     if index is not None and index.meaning is None:

@@ -6,10 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_recall_fscore_support
 
-from .inference import decide
-from .label_similarity import load_metric
+# Nothing heavy at import: `lyricmood evaluate` checks its data before torch, transformers and evaluate load.
 
 THRESHOLD_GRID = np.round(np.arange(0.02, 0.951, 0.01), 2)
 
@@ -74,6 +72,10 @@ def classification_metrics(
     `references` are class ids (single-label) or 0/1 rows (multi-label). `errors_path`: where to draw the
     decisions' error heatmap (:func:`error_matrix`), if anywhere.
     """
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    from .inference import decide
+
     predictions = decide(probs, problem_type, thresholds)
     references = np.asarray(references)
     n = len(label_names)
@@ -81,6 +83,8 @@ def classification_metrics(
         plot_errors(error_matrix(predictions, references, problem_type, n), label_names, errors_path, problem_type)
     label_ids = list(range(n))
     multilabel = problem_type == "multi_label_classification"
+    from .label_similarity import load_metric
+
     metric = load_metric("multilabel" if multilabel else "single_label")
     weighted = metric.compute(
         predictions=predictions.tolist(),
@@ -181,9 +185,8 @@ def evaluate_model(
     """
     import json
 
-    from .default_model import resolve_model
+    from .default_model import load_predictor
     from .errors import LyricMoodError
-    from .inference import EmotionPredictor
     from .io import write_text_atomic
     from .label_similarity import from_classifier_weights, from_cooccurrence
 
@@ -195,7 +198,7 @@ def evaluate_model(
     if split not in data:
         raise LyricMoodError(f"no split {split!r} in {dataset}", field="split", hint=f"use one of {list(data)}")
     part = data[split]
-    predictor = EmotionPredictor(resolve_model(model), batch_size=batch_size)
+    predictor = load_predictor(model, meaning_model=None, batch_size=batch_size)
     if names != predictor.labels:
         raise LyricMoodError(f"the model's labels do not match {dataset}'s", hint="evaluate on the data it was trained for")
     probs = predictor.predict(part["text"])

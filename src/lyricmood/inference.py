@@ -15,7 +15,6 @@ from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .emotions import SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_whole
-from .meaning import DEFAULT_MEANING_MODEL
 
 if TYPE_CHECKING:
     from .lyrics import Section
@@ -51,22 +50,6 @@ def load_model(path: str | Path, device: str | torch.device | None = None) -> tu
             hint="give a folder written by `lyricmood train` (config.json, model.safetensors, tokenizer files)",
         ) from err
     return model.to(device or "cpu").eval(), tokenizer
-
-
-def load_predictor(
-    model: str | Path | None = None, *, meaning_model: str | Path | None = DEFAULT_MEANING_MODEL, **options
-) -> EmotionPredictor:
-    """The predictor lyricmood indexes and queries with: the model ``model`` (None or ``"default"``: the embedded
-    default model), reading each song's meaning too with ``meaning_model`` (default: base multilingual-e5-small,
-    offline; :func:`lyricmood.meaning.load_meaning_encoder`), or emotion only when it is ``None`` (one encoder
-    pass, about twice as fast). ``options``: those of :class:`EmotionPredictor` (batch size, device, bf16 …)."""
-    from .default_model import resolve_model
-    from .meaning import load_meaning_encoder
-
-    predictor = EmotionPredictor(resolve_model(model), **options)
-    if meaning_model is not None:
-        predictor.meaning = load_meaning_encoder(meaning_model).to(predictor.device)
-    return predictor
 
 
 class EmotionPredictor:

@@ -23,12 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
-from transformers import AutoModel, AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .errors import LyricMoodError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # importing this module needs no torch (the default encoder's name is read by torch-free code)
+    import torch
+    from transformers import PreTrainedModel, PreTrainedTokenizerBase
+
     from .lyrics import Section
 
 #: the meaning encoder indexes use unless told otherwise (resolved offline by lyricmood.backbones)
@@ -73,6 +74,8 @@ class MeaningEncoder:
     @classmethod
     def from_pretrained(cls, path: str | Path, **options) -> MeaningEncoder:
         """An encoder from a local folder or Hub id (``AutoModel`` + ``AutoTokenizer``)."""
+        from transformers import AutoModel, AutoTokenizer
+
         try:
             model = AutoModel.from_pretrained(str(path))
             tokenizer = AutoTokenizer.from_pretrained(str(path))
@@ -105,6 +108,8 @@ class MeaningEncoder:
                 texts.append(text)
                 owner.append(i)
                 weights.append(weight)
+        import torch
+
         sums = np.zeros((len(songs), self.size), dtype=np.float64)
         totals = np.zeros(len(songs), dtype=np.float64)
         order = np.argsort([-len(t) for t in texts], kind="stable")

@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .backbones import DEFAULT_BACKBONE, HUB_ID as E5_HUB_ID
+from .errors import LyricMoodError
 from .io import write_text_atomic
 
 # Licenses (Hub identifiers) of the backbones lyricmood's README and configs name; for others the card
@@ -31,6 +32,9 @@ BACKBONE_LICENSES = {
 }
 # The Hub datasets behind lyricmood's builders. AI-Hub's corpus is not on the Hub: it may not be redistributed.
 DATASET_HUB_IDS = {"goemotions": "google-research-datasets/go_emotions", "kote": "searle-j/kote"}
+#: (dataset, lyricmood config) → the config of the same rows on the Hub; a config missing here (GoEmotions'
+#: Korean machine translation, en+ko) is not on the Hub and is named as lyricmood names it.
+HUB_CONFIGS = {("goemotions", "en"): "simplified", ("kote", "default"): None}
 PERMISSIVE_LICENSES = ("mit", "apache-2.0")
 # Arguments that hold local paths: only their last component is published.
 PATH_ARGUMENTS = ("data_dir", "output_dir", "logging_dir", "resume_from_checkpoint", "deepspeed")
@@ -139,13 +143,31 @@ def model_license(backbone_license: str | None, data_license: dict) -> dict:
 
 
 # ------------------------------------------------------------------------------------ the card
-def _metrics_table(results: dict) -> str:
-    lines = ["| split | examples | macro-F1 | micro-F1 | similarity-weighted F1 |", "|---|---|---|---|---|"]
-    for split, m in results.items():
-        lines.append(
-            f"| {split} | {m['num_examples']} | {m['macro_f1']:.4f} | {m['micro_f1']:.4f} | {m['similarity_weighted_f1']:.4f} |"
-        )
+def split_and_config(key: str, trained_config: str | None) -> tuple[str, str | None]:
+    """An ``eval_results.json`` key as (split, data config): ``"test"`` is the training config's test split,
+    ``"test/en"`` the test split of config ``en`` (as ``lyricmood evaluate --config en`` measures it)."""
+    split, _, config = key.partition("/")
+    return split, config or trained_config
+
+
+def _metrics_table(results: dict, trained_config: str | None) -> str:
+    lines = ["| data | split | examples | macro-F1 | micro-F1 | similarity-weighted F1 |", "|---|---|---|---|---|---|"]
+    for key, m in results.items():
+        split, config = split_and_config(key, trained_config)
+        lines.append(f"| {config or 'default'} | {split} | {m['num_examples']} | {m['macro_f1']:.4f} | "
+                     f"{m['micro_f1']:.4f} | {m['similarity_weighted_f1']:.4f} |")
     return "\n".join(lines)
+
+
+def _eval_dataset(dataset: str, config: str | None) -> dict:
+    """The model-index dataset fields of ``dataset``'s ``config``: its Hub id and Hub config where the same rows
+    are on the Hub, else lyricmood's names (so that no field names a config the Hub does not have)."""
+    hub_id = DATASET_HUB_IDS.get(dataset)
+    if hub_id is not None and (dataset, config or "default") in HUB_CONFIGS:
+        return {"dataset_type": hub_id, "dataset_name": f"{dataset} ({config or 'default'})",
+                "dataset_config": HUB_CONFIGS[(dataset, config or "default")]}
+    return {"dataset_type": dataset, "dataset_name": f"{dataset} ({config or 'default'}, lyricmood's builder)",
+            "dataset_config": config}
 
 
 def _usage(config, model_id: str) -> str:
@@ -204,12 +226,12 @@ def model_card(config, results: dict, run_info: dict, model_id: str | None = Non
     eval_results = [
         EvalResult(
             task_type="text-classification", task_name="Emotion classification",
-            dataset_type=dataset_id or dataset, dataset_name=f"{dataset} ({dataset_config or 'default'})",
-            dataset_config=dataset_config, dataset_split=split,
+            **_eval_dataset(dataset, split_and_config(result_key, dataset_config)[1]),
+            dataset_split=split_and_config(result_key, dataset_config)[0],
             metric_type=metric_type, metric_config=metric_config, metric_name=name,
             metric_value=round(float(metrics[key]), 4),
         )
-        for split, metrics in results.items()
+        for result_key, metrics in results.items()
         for key, metric_type, metric_config, name in _METRICS
         if key in metrics
     ]
@@ -255,7 +277,7 @@ texts truncated to {data.get('max_seq_length', '?')} tokens.
 {_license_note(license_, backbone_license, data_license, not_redistributable)}
 ## Results
 
-{_metrics_table(results)}
+{_metrics_table(results, dataset_config)}
 
 Macro/micro F1 from scikit-learn; the similarity-weighted F1 (lyricmood's `evaluate` metric) credits a wrong
 label by its similarity to the right one, with the label similarity taken from this model's classifier weights.
@@ -302,20 +324,42 @@ def write_card_files(folder: str | Path, model_id: str | None = None) -> Path:
     from .modeling.configuration_lyricmood import LyricMoodConfig
 
     folder = Path(folder)
-    run_info = published_run_info(json.loads((folder / "training_info.json").read_text(encoding="utf-8")))
-    write_text_atomic(folder / "training_info.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
     config_path = folder / "config.json"
-    config_dict = json.loads(config_path.read_text(encoding="utf-8"))
+    try:
+        config_dict = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise LyricMoodError(f"not a model folder ({err.__class__.__name__}: {err})", file=config_path,
+                             hint="give the folder `lyricmood train` writes (its final/), or a saved LyricMood model") from err
+    # A folder saved by from_backbone has no training record and no results: its card says less, it is still written.
+    run_info = published_run_info(_read_json(folder / "training_info.json"))
+    if (folder / "training_info.json").is_file():
+        write_text_atomic(folder / "training_info.json", json.dumps(run_info, indent=2, ensure_ascii=False, default=str))
     backbone_config = config_dict.setdefault("backbone_config", {})
     backbone_config["_name_or_path"] = backbone_hub_id(backbone_config.get("_name_or_path") or "") or ""
     write_text_atomic(config_path, json.dumps(config_dict, indent=2) + "\n")  # keys stay in their order
-    results = json.loads((folder / "eval_results.json").read_text(encoding="utf-8"))
+    results = _read_json(folder / "eval_results.json")
     card = model_card(LyricMoodConfig.from_pretrained(folder), results, run_info, model_id=model_id)
     write_text_atomic(folder / "README.md", str(card))
     return folder / "README.md"
 
 
+def _read_json(path: Path) -> dict:
+    """The JSON object in ``path``; {} when the file is absent; a clear error when it is not a JSON object."""
+    if not path.is_file():
+        return {}
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise LyricMoodError(f"cannot read it ({err})", file=path, hint="restore or delete the file") from err
+    if not isinstance(value, dict):
+        raise LyricMoodError("not a JSON object", file=path, hint="restore or delete the file")
+    return value
+
+
 if __name__ == "__main__":
     if len(sys.argv) not in (2, 3):
         sys.exit("usage: python -m lyricmood.model_card MODEL_FOLDER [HUB_REPO_ID]")
-    print(write_card_files(*sys.argv[1:]))
+    try:
+        print(write_card_files(*sys.argv[1:]))
+    except LyricMoodError as err:
+        sys.exit(f"python -m lyricmood.model_card: error: {err}")

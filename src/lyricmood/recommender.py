@@ -155,7 +155,7 @@ class Recommender:
                                         meaning_fingerprint=predictor.meaning_fingerprint)
             if self.index.meaning is not None and predictor.meaning is None:
                 raise LyricMoodError("the index ranks songs by mood and meaning, but the model reads no meaning",
-                                     hint="load the model as the index was built (lyricmood.demo.load_predictor)")
+                                     hint="load the model as the index was built (lyricmood.default_model.load_predictor)")
         return predictor
 
     @property

@@ -138,7 +138,7 @@ def make_tiny_predictor(
     """An `EmotionPredictor` over a tiny classifier (see :func:`make_tiny_classifier`); the backbone goes to `path`.
 
     ``meaning``: it reads meaning too, with the tiny backbone as its (untuned) meaning encoder, as the default
-    predictor reads it with base e5 (:func:`lyricmood.inference.load_predictor`)."""
+    predictor reads it with base e5 (:func:`lyricmood.default_model.load_predictor`)."""
     from .inference import EmotionPredictor
     from .meaning import MeaningEncoder
 
@@ -191,3 +191,60 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def venv_with_running_packages(path: str | Path, leave_out: str = "lyricmood") -> Path:
+    """A fresh venv (no pip) that sees the running interpreter's installed packages, except ``leave_out``.
+
+    For offline install checks: ``pip --python <venv>/bin/python install --no-index ...`` then finds every
+    dependency already installed, wherever the running interpreter got it (a venv, a system or conda Python,
+    ``--system-site-packages`` or not), and installs ``leave_out`` itself. A ``.pth`` file adds, as site
+    folders, mirrors (symlinks) of the running interpreter's site-packages without ``leave_out``'s files.
+    Where two site folders hold one project (a venv's own setuptools over the base's), the newest version is
+    mirrored, as a consistent environment would hold. Returns the venv's python.
+    """
+    import subprocess
+    import sys
+    import sysconfig
+    from importlib import metadata
+
+    from packaging.version import Version
+
+    venv = Path(path)
+    base = getattr(sys, "_base_executable", sys.executable)
+    subprocess.run([base, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                             check=True, capture_output=True, text=True).stdout.strip()
+    candidates = [Path(p) for p in sys.path if Path(p).name in ("site-packages", "dist-packages")]
+    candidates += [Path(sysconfig.get_path(k)) for k in ("purelib", "platlib")]
+    site_dirs = list(dict.fromkeys(p.resolve() for p in candidates if p.is_dir()))
+
+    def norm(name: str) -> str:
+        return name.lower().replace("-", "_").replace(".", "_")
+
+    newest: dict[str, tuple[Version, Path, set[str]]] = {}
+    hidden: dict[Path, set[str]] = {d: set() for d in site_dirs}  # top-level entries of shadowed versions
+    for site_dir in site_dirs:
+        for dist in metadata.distributions(path=[str(site_dir)]):
+            name, version = norm(dist.metadata["Name"]), Version(dist.version)
+            tops = {Path(str(f)).parts[0] for f in dist.files or []} | {Path(dist._path).name}
+            if name not in newest or version > newest[name][0]:
+                if name in newest:
+                    hidden[newest[name][1]] |= newest[name][2]
+                newest[name] = (version, site_dir, tops)
+            else:
+                hidden[site_dir] |= tops
+    ours = norm(leave_out)
+    lines = []
+    for number, site_dir in enumerate(site_dirs):
+        mirror = venv / "running-packages" / str(number)
+        mirror.mkdir(parents=True)
+        for entry in site_dir.iterdir():
+            name = norm(entry.name)
+            if entry.name in hidden[site_dir] or name.startswith((ours, f"__editable___{ours}", f"__editable____{ours}")):
+                continue
+            (mirror / entry.name).symlink_to(entry)
+        lines.append(f"import site; site.addsitedir({str(mirror)!r})")
+    (Path(purelib) / "_running_packages.pth").write_text("\n".join(lines) + "\n")
+    return python

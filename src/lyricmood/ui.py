@@ -31,11 +31,14 @@ recommendation on page load, so a link shows a result straight away.
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import LyricMoodError
+from .ui_api import api_function
 from .ui_handlers import RESULT_COLUMNS, SpaceHandlers, empty_table
 from .ui_input import DEFAULT_K, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
@@ -48,12 +51,17 @@ if TYPE_CHECKING:  # gradio and the model stack load only when the app is built
 
 __all__ = ["build_demo", "launch", "SpaceHandlers"]
 
+logger = logging.getLogger(__name__)
+
 UPLOAD_TTL_S = 6 * 3600  # an idle session's uploaded index is freed after this long
 QUEUE_SETTINGS = {"default_concurrency_limit": 2, "max_size": 64}
 #: concurrency pools: (concurrency_id, workers); see the module docstring
 POOLS = {"catalog": 4, "model": 1, "index": 1, "figures": 1}
 RESULT_TYPES = ["number", "html", "html", "number", "html", "number", "html"]
-RESULT_WIDTHS = ["7%", "22%", "19%", "8%", "9%", "10%", "25%"]
+# Wide enough for each header in one line ("language", "similarity" broke mid-word at 9 % and 10 %).
+RESULT_WIDTHS = ["6%", "21%", "17%", "7%", "11%", "12%", "26%"]
+#: Table headers wrap between words only (CSS is given at launch, as Gradio 6 takes it).
+CSS = ".lyricmood-table th, .lyricmood-table th * { word-break: keep-all; overflow-wrap: normal; hyphens: none; }"
 BROWSE_TYPES = ["html", "html", "html", "number", "html", "html"]
 
 
@@ -118,10 +126,11 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
     from gradio.utils import get_upload_folder
 
     handlers = SpaceHandlers(recommender, upload_dir=get_upload_folder())
+    warming = warm_model(recommender)
     song_choices, catalog_rows, catalog_note, _ = handlers.browse(SOURCE_BUILTIN, ui_lang)  # the page opens on it
     tr = _Translator(ui_lang)
     results = partial(gr.Dataframe, empty_table(RESULT_COLUMNS, ui_lang), datatype=RESULT_TYPES, interactive=False,
-                      wrap=True, column_widths=RESULT_WIDTHS)
+                      wrap=True, column_widths=RESULT_WIDTHS, elem_classes=["lyricmood-table"])
     primary = partial(gr.Button, variant="primary")
 
     with gr.Blocks(title="lyricmood") as demo:
@@ -140,9 +149,10 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                 k = tr(partial(gr.Slider, 1, MAX_K, value=DEFAULT_K, step=1), label=_t("k"))
                 exclude = tr(partial(gr.Checkbox, False), label=_t("exclude_same_artist"))
                 with gr.Row():
-                    # Empty (or 0, which a browser may send for an empty box) means no bound.
+                    # Text boxes: a Number box shows 0 when empty. Empty (or 0) means no bound; the handler
+                    # checks the text (a year, or a message in the page).
                     year_from, year_to = (
-                        tr(partial(gr.Number, None, precision=0), label=_t(key),
+                        tr(partial(gr.Textbox, None, max_lines=1), label=_t(key),
                            placeholder=_t("year_placeholder", year=example), info=_t("year_info"))
                         for key, example in (("year_from", 1990), ("year_to", 2010))
                     )
@@ -159,12 +169,15 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                             lyrics = tr(partial(gr.Textbox, lines=6, max_lines=12), label=_t("lyrics"),
                                         placeholder=_t("lyrics_placeholder"))
                             btn_lyrics = tr(gr.Button, value=_t("btn_lyrics"))
-                    message = gr.Markdown(latex_delimiters=[])
+                            model_note = gr.Markdown(text("model_warming", ui_lang) if warming else "",
+                                                     visible=warming is not None)
+                    message = gr.Markdown(latex_delimiters=[], label="message")
                     table = tr(results, label=_t("results"))
+                    # The figures carry their own titles: Gradio's label badge would cover them.
                     with gr.Row():
-                        plot_emotions = tr(gr.Plot, label=_t("plot_emotions"))
-                        plot_arc = tr(gr.Plot, label=_t("plot_arc"))
-                    plot_heatmap = tr(gr.Plot, label=_t("plot_heatmap"))
+                        plot_emotions = tr(partial(gr.Plot, show_label=False), label=_t("plot_emotions"))
+                        plot_arc = tr(partial(gr.Plot, show_label=False), label=_t("plot_arc"))
+                    plot_heatmap = tr(partial(gr.Plot, show_label=False), label=_t("plot_heatmap"))
 
                 with tr(gr.Tab, label=_t("tab_mood")):
                     tr(gr.Markdown, value=_t("mood_intro"))
@@ -173,7 +186,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                                       label=lambda lang, e=emotion: emotion_name(e, lang))
                                    for emotion in handlers.mood_labels]
                     btn_mood = tr(primary, value=_t("btn_mood"))
-                    mood_message = gr.Markdown(latex_delimiters=[])
+                    mood_message = gr.Markdown(latex_delimiters=[], label="message")
                     mood_table = tr(results, label=_t("results"))
                     mood_plot = tr(gr.Plot, label=_t("mood_plot"))
 
@@ -207,24 +220,50 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
             event.then(handlers.render_figures, figure_state, song_plots, api_name=api_name, **figures)
 
         # One endpoint for the figures of the session's last recommendation (song, lyrics or page load).
-        then_figures(btn_song.click(handlers.recommend_song, [song, *filters], [table, message, figure_state],
+        recommend_song = api_function(
+            "recommend_song", handlers.recommend_song,
+            [("song", None, "a catalog song: its id (e.g. en-001-ribbon-for-your-hair) or exact title")],
+            "Songs whose lyrics feel like a catalog song (its stored vectors: no model, milliseconds).")
+        recommend_lyrics = api_function(
+            "recommend_lyrics", handlers.recommend_lyrics,
+            [("lyrics", None, "any lyrics, up to 20,000 characters (sections split by blank lines or [tags])")],
+            "Songs whose lyrics feel like the given lyrics (scored by the emotion model).")
+        then_figures(btn_song.click(recommend_song, [song, *filters], [table, message, figure_state],
                                     api_name="recommend_song", **catalog), api_name="song_figures")
-        then_figures(btn_lyrics.click(handlers.recommend_lyrics, [lyrics, *filters], [table, message, figure_state],
+        then_figures(btn_lyrics.click(recommend_lyrics, [lyrics, *filters], [table, message, figure_state],
                                       api_name="recommend_lyrics", preprocess=False, **pool("model")))
 
         mood_labels = list(handlers.mood_labels)
         mood_state = gr.State(None)
 
-        def recommend_mood(*args):
+        def mood_handler(*args):
             values, rest = args[: len(mood_labels)], args[len(mood_labels):]
             return handlers.recommend_mood(dict(zip(mood_labels, values)), *rest)
 
+        recommend_mood = api_function(
+            "recommend_mood", mood_handler,
+            [(label, 0.0, f"weight of {label}, 0 to 1") for label in mood_labels],
+            "Songs for a mood described by emotion weights (at least one above 0; no model).")
         btn_mood.click(recommend_mood, [*sliders, *filters], [mood_table, mood_message, mood_state],
                        api_name="recommend_mood", **catalog).then(
             handlers.render_mood_figure, mood_state, mood_plot, api_name="mood_figure", **figures)
 
-        def upload_catalog(file, lang, previous, progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's way
-            upload, note, new_source, browse_rows = handlers.upload_catalog(file, lang, progress)
+        def upload_catalog(file=None, ui_lang=ui_lang, upload=None,
+                           progress=gr.Progress(track_tqdm=True)):  # noqa: B008 - Gradio's way
+            """Index a CSV or JSON Lines catalog for this session (columns id, title, lyrics; optional artist,
+            year, lang); later recommendations with source="upload" rank its songs.
+
+            Args:
+                file: the catalog file (gradio_client.handle_file(path))
+                ui_lang: "ko" or "en": the language of the answer
+                upload: the session's uploaded catalog (session state: not sent by API callers)
+
+            Returns:
+                a Markdown note (songs indexed, or what was wrong), the catalog choice, the song list, the
+                catalog's table, and the cleared file control.
+            """
+            previous = upload
+            upload, note, new_source, browse_rows = handlers.upload_catalog(file, ui_lang, progress)
             cleared = gr.update(value=None)  # the file is gone from the server: clear the control too
             if upload is None:  # a bad file leaves the session as it was
                 return previous, note, gr.update(), gr.update(), gr.update(), cleared
@@ -235,19 +274,53 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                          [upload_state, upload_message, source, song, browse_table, upload_file],
                          api_name="upload_catalog", preprocess=False, **pool("index"))
 
-        def switch_catalog(chosen, lang, upload):
-            choices, rows, note, effective = handlers.browse(chosen, lang, upload)
+        def switch_catalog(source=SOURCE_BUILTIN, ui_lang=ui_lang, upload=None):
+            """Show a catalog's songs: the built-in one or this session's upload.
+
+            Args:
+                source: "builtin" or "upload"
+                ui_lang: "ko" or "en"
+                upload: the session's uploaded catalog (session state: not sent by API callers)
+
+            Returns:
+                the song list, the catalog's table, a Markdown note and the catalog actually shown.
+            """
+            choices, rows, note, effective = handlers.browse(source, ui_lang, upload)
             return gr.update(choices=choices, value=None), rows, note, effective
 
         source.input(switch_catalog, [source, ui_lang_radio, upload_state],
                      [song, browse_table, upload_message, source],
                      api_name="switch_catalog", **catalog)
 
-        ui_lang_radio.change(lambda lang: tr.updates(interface_language(lang)), ui_lang_radio, tr.components,
-                             api_name="set_language", preprocess=False)
+        def set_language(ui_lang=ui_lang):
+            """Switch the interface language.
+
+            Args:
+                ui_lang: "ko" or "en"
+
+            Returns:
+                the texts of every labelled control in that language.
+            """
+            return tr.updates(interface_language(ui_lang))
+
+        ui_lang_radio.change(set_language, ui_lang_radio, tr.components, api_name="set_language", preprocess=False)
+
+        if warming is not None:  # tell the page when the lyrics model is ready
+            timer = gr.Timer(1.0)
+
+            def model_status():
+                if warming.is_alive():
+                    return gr.update(), gr.update()
+                return gr.update(value="", visible=False), gr.Timer(active=False)
+
+            timer.tick(model_status, None, [model_note, timer], api_visibility="private", queue=False)
+
+        example = recommender.index.ids[0] if len(recommender.index) else None
 
         def on_load(request: gr.Request):
+            """The page's first answer: the song of the URL (?song=<id or title>&lang=en), else an example song."""
             lang, song_id = handlers.query_params(request)
+            song_id = song_id or example
             if not song_id:
                 return lang, gr.update(), gr.update(), gr.update(), None
             outputs = handlers.recommend_song(song_id, ui_lang=lang)
@@ -263,8 +336,27 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
     return demo
 
 
+def warm_model(recommender: Recommender) -> threading.Thread | None:
+    """Load the lyrics model in a background thread now, so that the first pasted lyrics do not wait for it
+    (23.5 s on 2 cores); None when there is nothing to load. Catalog songs and moods never need it."""
+    # Recommender loads a model given as load_predictor on first use (recommender.py); here, at start-up.
+    if recommender._predictor is not None or recommender._load_predictor is None:
+        return None
+
+    def load() -> None:
+        try:
+            _ = recommender.predictor
+        except Exception:  # the first lyrics request reports the same error to its visitor
+            logger.exception("warming the lyrics model failed")
+
+    thread = threading.Thread(target=load, name="lyricmood-warm-model", daemon=True)
+    thread.start()
+    return thread
+
+
 def launch(demo: gr.Blocks, host: str = "127.0.0.1", port: int | None = 7860, share: bool = False, **kwargs: Any):
     """Serve ``demo`` with the app's upload cap (also checked in the handler) and no SSR (no Node needed)."""
     kwargs.setdefault("max_file_size", MAX_UPLOAD_BYTES)
     kwargs.setdefault("ssr_mode", False)
+    kwargs.setdefault("css", CSS)
     return demo.launch(server_name=host, server_port=port, share=share, **kwargs)

@@ -26,15 +26,14 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.default_model import resolve_model
+    from lyricmood.default_model import load_predictor
     from lyricmood.emotions import ranked_emotions
     from lyricmood.formatting import format_table, json_safe
-    from lyricmood.inference import EmotionPredictor
 
     if args.out:
         check_out_folder(Path(args.out), overwrite=args.overwrite)  # before any scoring
     lyrics = read_lyrics(args)  # a bad --lyrics-file is reported before the model loads
-    song = EmotionPredictor(resolve_model(args.model)).score_song(lyrics)
+    song = load_predictor(args.model, meaning_model=None).score_song(lyrics)
     k = args.k
     arc = [
         {"section": name, "top": [song.labels[i] for i in ranked_emotions(row, song.labels)[:3]]}

@@ -40,4 +40,17 @@ def run(args: argparse.Namespace) -> int:
     print(f"layers:      {config['num_hidden_layers']}  hidden: {config['hidden_size']}  "
           f"heads: {config['num_attention_heads']}  max positions: {config['max_position_embeddings']}")
     print(f"vocabulary:  {len(tokenizer['model']['vocab'])} tokenizer pieces, {config['vocab_size']} embedding rows")
+    print(f"default model: {_default_model_folder()}")
     return 0
+
+
+def _default_model_folder() -> str:
+    """Where the embedded default model is rebuilt (and whether it is there yet), without building it."""
+    from ..default_model import default_model_folder, is_built
+    from ..errors import LyricMoodError
+
+    try:
+        folder = default_model_folder()
+    except LyricMoodError as err:
+        return f"not shipped ({err.message})"
+    return f"{folder} ({'built' if is_built(folder) else 'built on first use of the model'})"

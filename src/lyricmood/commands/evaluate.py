@@ -16,8 +16,9 @@ def register(subparsers) -> None:
     parser.add_argument("--dataset", default="goemotions", help="builder name (goemotions, kote, aihub_emotion)")
     parser.add_argument("--config", dest="dataset_config", default=None, help="builder config, e.g. en, ko, en+ko")
     parser.add_argument("--data-dir", default=None, help="folder with the dataset's files")
-    parser.add_argument("--split", default="test")
-    parser.add_argument("--batch-size", type=positive_int, default=128)
+    parser.add_argument("--split", default="test", help="the split to score: test (default), validation or train")
+    parser.add_argument("--batch-size", type=positive_int, default=128,
+                        help="texts per forward pass (default 128; lower it if memory runs short)")
     parser.add_argument("--label-similarity", default="classifier", choices=["classifier", "cooccurrence"],
                         help="S for the similarity-weighted F1: the model's classifier rows (default) or label "
                         "co-occurrence in the train split (model-independent, to compare models)")

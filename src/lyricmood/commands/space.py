@@ -24,13 +24,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--lang", choices=("ko", "en"), default="ko", help="interface language at start (default ko)")
     parser.set_defaults(func=run)
 
-    actions = parser.add_subparsers(dest="space_action", metavar="{export}")
+    # Optional: `lyricmood space` alone serves the app (its usage line shows [{export}], not a required word).
+    actions = parser.add_subparsers(dest="space_action", metavar="{export}", required=False)
+    parser.usage = "lyricmood space [-h] [--host HOST] [--port PORT] [--share] [--model MODEL] [--lang {ko,en}]\n" \
+                   "       lyricmood space export OUT [--space-id OWNER/NAME] [--wheel WHEEL] [--overwrite]"
     export = actions.add_parser(
         "export",
         help="write a self-contained Space folder (app, card, requirements, lyricmood wheel)",
         description="Write a Hugging Face Space folder: app.py, README.md (front matter: sdk, sdk_version, "
         "python_version 3.11, license, models, datasets), requirements.txt (CPU torch) and the lyricmood wheel "
-        "built from this checkout. Upload it with `hf upload OWNER/NAME OUT --repo-type space`.",
+        "built from this checkout. Upload it with `hf upload OWNER/NAME OUT --repo-type space --exclude .lyricmood`.",
     )
     export.add_argument("out", metavar="OUT", help="the folder to write (new or empty; or a previous export "
                         "with --overwrite)")
@@ -49,7 +52,12 @@ def run(args: argparse.Namespace) -> int:
     from ..ui import build_demo, launch
 
     recommender = load_default_recommender(model_path=args.model, progress=True)
-    launch(build_demo(recommender, ui_lang=args.lang), host=args.host, port=args.port, share=args.share)
+    demo = build_demo(recommender, ui_lang=args.lang)
+    # quiet: Gradio's own banner says "set `share=True` in `launch()`", which a CLI user cannot do
+    shown = "127.0.0.1" if args.host == "0.0.0.0" else args.host
+    print(f"lyricmood space: serving on http://{shown}:{args.port} (Ctrl+C to stop"
+          f"{'' if args.share else '; --share for a public link'})", flush=True)
+    launch(demo, host=args.host, port=args.port, share=args.share, quiet=not args.share)  # --share: Gradio prints the link
     return 0
 
 
@@ -63,5 +71,5 @@ def run_export(args: argparse.Namespace) -> int:
         print("to deploy it on the Hub, export again with --space-id OWNER/NAME (the Space builder installs "
               "requirements.txt before it copies the folder, so it must fetch the wheel by URL)")
     else:
-        print(f"upload it with: hf upload {args.space_id} {out} --repo-type space")
+        print(f"upload it with: hf upload {args.space_id} {out} --repo-type space --exclude .lyricmood")
     return 0

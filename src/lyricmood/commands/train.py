@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     from ..training import DataArguments, LyricMoodTrainingArguments, ModelArguments, parse_args, train
 
     if args.help_args:
-        HfArgumentParser((ModelArguments, DataArguments, LyricMoodTrainingArguments)).print_help()
+        HfArgumentParser((ModelArguments, DataArguments, LyricMoodTrainingArguments), prog="lyricmood train").print_help()
         return 0
     model_args, data_args, training_args = parse_args(args.unknown, config_file=args.config)
     train(model_args, data_args, training_args)
