@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .filters import decade
 from .similarity import CatalogSpace
 
 if TYPE_CHECKING:  # the recommender imports this module
@@ -77,7 +78,7 @@ def walk(space: CatalogSpace, points: np.ndarray, keep: np.ndarray) -> tuple[np.
 
 def spread_rank(pool: Sequence[int], groups: Sequence[str], k: int) -> list[int]:
     """``k`` songs of ``pool`` (catalog rows, most relevant first; ``groups``: each one's decade or language)
-    spanning as many groups as the pool holds.
+    spanning as many groups as the pool holds, most relevant first.
 
     A round robin, which is maximal marginal relevance with a redundancy of "how many songs of my group are
     picked already": each pick is the most relevant song of the group picked least so far. Songs without a group
@@ -90,15 +91,15 @@ def spread_rank(pool: Sequence[int], groups: Sequence[str], k: int) -> list[int]
         best = min(left, key=lambda i: (picked[groups[i]], i))
         left.remove(best)
         picked[groups[best]] += 1
-        chosen.append(pool[best])
-    return chosen
+        chosen.append(best)
+    return [pool[i] for i in sorted(chosen)]
 
 
-def describe_spread(values: Sequence[str], dig: str) -> str:
-    """``"7 songs, 5 decades (1960s, …)"``: how many groups a list spans (``values``: each song's group)."""
-    groups = sorted({v for v in values if v})
+def describe_spread(songs: Sequence[Recommendation], dig: str) -> str:
+    """``"7 songs, 5 decades (1960s, …)"``: how many decades (or languages) a list of songs spans."""
+    groups = sorted({decade(s.year) if dig == "decades" else s.lang for s in songs} - {""})
     noun = {"decades": "decade", "languages": "language"}[dig]
-    return f"{len(values)} songs, {len(groups)} {noun}{'s' if len(groups) != 1 else ''} ({', '.join(groups)})"
+    return f"{len(songs)} songs, {len(groups)} {noun}{'s' if len(groups) != 1 else ''} ({', '.join(groups)})"
 
 
 @dataclass

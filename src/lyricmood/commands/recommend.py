@@ -1,62 +1,102 @@
-"""``lyricmood recommend``: songs whose lyrics feel like a catalog song, a lyrics file, a text, or a mood."""
+"""``lyricmood recommend``: songs whose lyrics feel like one or several catalog songs, a lyrics file, a text, or a
+mood."""
 
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import dataclasses
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from lyricmood.commands import add_lyrics_arguments, add_source_arguments, positive_int, read_lyrics, unit_float
+from lyricmood.commands import (
+    add_filter_arguments,
+    add_lyrics_arguments,
+    add_source_arguments,
+    filters_from_args,
+    positive_int,
+    read_lyrics,
+)
 from lyricmood.errors import LyricMoodError
+
+if TYPE_CHECKING:
+    from lyricmood.filters import Filters
+    from lyricmood.recommender import Recommendation
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("recommend", help="recommend songs whose lyrics feel alike")
     query = parser.add_mutually_exclusive_group(required=True)
-    query.add_argument("--song", metavar="ID", help="a catalog song (id or exact title)")
+    query.add_argument(
+        "--song", metavar="ID", action="append",
+        help="a catalog song (id or exact title); repeat it for several seeds: songs that fit the whole set",
+    )
+    query.add_argument("--songs-file", metavar="FILE", help="seed songs, one id or exact title a line")
     add_lyrics_arguments(query)
     query.add_argument("--mood", metavar="MOOD", help='emotions with weights, e.g. "sadness=0.7,love=0.3"')
     parser.add_argument(
         "-k", type=positive_int, default=None, help="how many songs (default 10, or the catalog's size if smaller)"
     )
     parser.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format")
+    parser.add_argument(
+        "--fit", default="mean", choices=["mean", "every"],
+        help="several seeds: rank by the mean similarity to them (default) or by the smallest (fits every seed)",
+    )
+    parser.add_argument(
+        "--by", default="song", choices=["song", "arc"],
+        help="compare catalog songs as a whole (default) or by their emotional arc over the song's course",
+    )
     add_source_arguments(parser)
-    parser.add_argument("--exclude-same-artist", action="store_true", help="leave out the query song's artist")
-    parser.add_argument("--years", metavar="FIRST-LAST", help="only songs from these years, e.g. 1990-2010")
-    parser.add_argument(
-        "--lang", metavar="LANG", help="only songs in this language (ko, en; comma-separated for several)"
-    )
-    parser.add_argument(
-        "--diversity", type=unit_float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
-    )
+    add_filter_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def read_seed_file(path: str) -> list[tuple[int, str]]:
+    """The seeds of ``--songs-file``: (line number, id or title) for each non-blank line."""
+    from lyricmood.catalog import read_text
+
+    seeds = [(n, line.strip()) for n, line in enumerate(read_text(Path(path), what="songs file").splitlines(), 1)]
+    seeds = [(n, seed) for n, seed in seeds if seed]
+    if not seeds:
+        raise LyricMoodError("holds no song", file=path, hint="write one catalog id or exact title a line")
+    return seeds
 
 
 def run(args: argparse.Namespace) -> int:
     from lyricmood.demo import open_recommender
-    from lyricmood.filters import Filters, parse_langs, parse_years
+    from lyricmood.dig import describe_spread
     from lyricmood.formatting import format_recommendations
     from lyricmood.moods import parse_mood
 
-    filters = Filters(
-        year_range=parse_years(args.years, "--years"),
-        lang=parse_langs(args.lang, "--lang"),
-        exclude_same_artist=args.exclude_same_artist,
-        diversity=args.diversity,
-    )
+    filters = filters_from_args(args)
+    seeds = read_seed_file(args.songs_file) if args.songs_file else [(None, s) for s in args.song or []]
+    if args.by != "song" and not seeds:
+        raise LyricMoodError("--by arc compares catalog songs", field="--by", hint="query with --song or --songs-file")
     lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
     recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
     k = min(10, len(recommender.index)) if args.k is None else args.k
-    if args.mood is not None:
-        results = recommender.similar_to_mood(parse_mood(args.mood), k, filters)
-    elif args.song is not None:
-        results = recommender.similar_to_song(args.song, k, filters)
-    else:
-        results = recommender.similar_to_lyrics(lyrics, k, filters)
+
+    def query(filters: Filters) -> list[Recommendation]:
+        if args.mood is not None:
+            return recommender.similar_to_mood(parse_mood(args.mood), k, filters)
+        if seeds:
+            return recommender.similar_to_songs([seed for _, seed in seeds], k, filters, fit=args.fit, by=args.by)
+        return recommender.similar_to_lyrics(lyrics, k, filters)
+
+    for line, seed in seeds:  # an unknown seed of --songs-file is reported with its line
+        try:
+            recommender.resolve_id(seed)
+        except LyricMoodError as err:
+            raise LyricMoodError(err.message, file=args.songs_file, line=line, hint=err.hint) from None
+    results = query(filters)
     if not results:
-        reason = recommender.catalog_filter.explain_no_results(filters, query_in_catalog=args.song is not None)
+        reason = recommender.catalog_filter.explain_no_results(filters, query_in_catalog=bool(seeds))
         raise LyricMoodError(
             f"no song to recommend: {reason}",
             hint="widen or drop --years / --lang / --exclude-same-artist, or index more songs",
         )
     print(format_recommendations(results, args.format))
+    if filters.dig and args.format == "table":
+        plain = query(dataclasses.replace(filters, dig=None))
+        print(f"\ndig across {filters.dig}: {describe_spread(results, filters.dig)}; "
+              f"the plain top {len(plain)}: {describe_spread(plain, filters.dig)}")
     return 0
