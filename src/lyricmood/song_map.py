@@ -4,7 +4,8 @@ rise and fall along it.
 The ranking space may have no named dimensions (pooled features, a fused "mood + meaning" space), so the map is
 its principal-component projection, taken of the vectors as the similarity compares them (centred cosine: the
 centred unit vectors). An axis is named by the emotions its coordinate correlates with most, negatively and
-positively ("sadness, grief ↔ joy, amusement"), so a listener can read where a song sits.
+positively ("sadness, grief ↔ joy, amusement"; "–" where none follows it closely), so a listener can read where
+a song sits.
 
 Example:
     >>> import numpy as np
@@ -33,8 +34,9 @@ if TYPE_CHECKING:
 
     from .recommender import Recommendation, Recommender
 
-#: how many emotions name each end of an axis
+#: how many emotions name each end of an axis, at most, and how strongly (|Pearson r|) they must follow it
 AXIS_EMOTIONS = 2
+AXIS_MIN_CORRELATION = 0.3
 
 
 @dataclass
@@ -86,8 +88,8 @@ def _axis_name(coordinate: np.ndarray, emotions: np.ndarray, labels: Sequence[st
     denominator = np.linalg.norm(E, axis=0) * max(float(np.linalg.norm(c)), 1e-12)
     corr = np.divide(c @ E, denominator, out=np.zeros(len(labels)), where=denominator > 0)
     usable = [i for i in np.lexsort((np.arange(len(labels)), corr)) if labels[i] not in NON_EMOTION_LABELS]
-    low = [labels[i] for i in usable[:AXIS_EMOTIONS] if corr[i] < 0]
-    high = [labels[i] for i in reversed(usable[-AXIS_EMOTIONS:]) if corr[i] > 0]
+    low = [labels[i] for i in usable[:AXIS_EMOTIONS] if corr[i] <= -AXIS_MIN_CORRELATION]
+    high = [labels[i] for i in reversed(usable[-AXIS_EMOTIONS:]) if corr[i] >= AXIS_MIN_CORRELATION]
     return f"{', '.join(low) or '–'} ↔ {', '.join(high) or '–'}"
 
 
