@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .filters import decade
-from .similarity import CatalogSpace
+from .similarity import CatalogSpace, Similarity
 
 if TYPE_CHECKING:  # the recommender imports this module
     from .recommender import Recommendation
@@ -49,7 +49,13 @@ def seed_scores(space: CatalogSpace, rows: Sequence[int], fit: str = "mean") -> 
     whatever its length. ``"every"``: the smallest similarity, so that a song ranks high only if it fits every seed
     (a song between two seeds beats one close to only one of them).
     """
-    S = space.scores(space.rows[list(rows)])
+    similarity, seeds = space.similarity, space.rows[list(rows)]
+    if fit == "mean" and type(similarity).score is Similarity.score:
+        # A dot product with the prepared queries: the mean of the scores is the score of the mean query (one
+        # pass over the catalog instead of one per seed).
+        query = similarity.prepare_queries(seeds, space.mean).mean(axis=0, keepdims=True)
+        return similarity.score(query, space.items)[0]
+    S = space.scores(seeds)
     return S.mean(axis=0) if fit == "mean" else S.min(axis=0)
 
 
@@ -61,13 +67,37 @@ def journey_points(start: np.ndarray, end: np.ndarray, steps: int) -> tuple[np.n
     return start[None] + at[:, None] * (end - start)[None], at
 
 
+def line_scores(space: CatalogSpace, points: np.ndarray) -> np.ndarray:
+    """``space.scores(points)`` for points on a line (a journey's), in two passes over the catalog, not one per point.
+
+    Where the similarity is a dot product with the prepared queries, the prepared points span a space of rank r
+    (2 for cosine: centring and scaling keep them in the plane of the two ends), so their scores are combinations
+    of the scores of r basis vectors. Any other similarity, or points of full rank, are scored as they are.
+    """
+    similarity = space.similarity
+    if type(similarity).score is not Similarity.score or len(points) <= 2:
+        return space.scores(points)
+    prepared = np.asarray(similarity.prepare_queries(points, space.mean), dtype=np.float64)
+    U, sv, Vt = np.linalg.svd(prepared, full_matrices=False)
+    rank = int((sv > sv[0] * 1e-6).sum())
+    if rank >= len(points):
+        return space.scores(points)
+    basis = similarity.score(Vt[:rank].astype(space.items.dtype), space.items)  # (rank, N)
+    return (U[:, :rank] * sv[:rank]).astype(basis.dtype) @ basis
+
+
 def walk(space: CatalogSpace, points: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each point in order, the most similar song of ``keep`` not used yet → (rows, their similarities).
 
     Greedy in journey order, so no song comes twice; ties go to the earlier catalog row. ``keep`` must hold at
     least one song per point.
     """
-    S = np.where(keep[None, :], space.scores(points), -np.inf)
+    S = line_scores(space, points)
+    left_out = np.flatnonzero(~keep)
+    if len(left_out) <= len(keep) // 2:  # few left out (the ends): mark them, no copy of the (steps, N) scores
+        S[:, left_out] = -np.inf
+    else:
+        S = np.where(keep[None, :], S, -np.inf)
     rows, scores = np.zeros(len(S), dtype=np.int64), np.zeros(len(S))
     for i in range(len(S)):
         rows[i] = np.argmax(S[i])

@@ -107,10 +107,11 @@ class CatalogFilter:
                 raise LyricMoodError("no song of the catalog has a year: cannot dig across decades", field="dig",
                                      hint="give the catalog a year column, or dig across languages")
             return [decade(y) for y in self.years[rows]]
-        if not (self.langs != "").any():
+        langs = list(self.langs[rows])
+        if not any(langs) and not (self.langs != "").any():
             raise LyricMoodError("no song of the catalog has a language: cannot dig across languages", field="dig",
                                  hint="give the catalog a lang column, or dig across decades")
-        return list(self.langs[rows])
+        return langs
 
     def explain_no_results(self, filters: Filters, *, query_in_catalog: bool = False) -> str:
         """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""
