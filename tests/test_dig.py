@@ -12,7 +12,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from lyricmood.arcs import ARC_POINTS, catalog_arcs, resample_arc
 from lyricmood.cli import main
-from lyricmood.dig import DIG_POOL, MOOD_ANCHOR_SONGS
+from lyricmood.dig import DIG_POOL, MOOD_ANCHOR_SONGS, journey_points, line_scores, seed_scores
 from lyricmood.emotions import SongEmotion
 from lyricmood.errors import LyricMoodError
 from lyricmood.filters import Filters
@@ -68,6 +68,18 @@ def test_seeds_and_their_artists_are_left_out():
     assert {r.id for r in recommender.similar_to_songs(["s1", "s2"], k=3)} == {"between", "near_s1", "far"}
     kept = recommender.similar_to_songs(["s1", "s2"], k=3, filters=Filters(exclude_same_artist=True))
     assert [r.id for r in kept] == ["between", "far"]
+
+
+@pytest.mark.parametrize("similarity", ["centered-cosine", "cosine", "jensen-shannon"])
+def test_the_fast_paths_score_as_the_space_does(similarity):
+    """The mean of several seeds in one pass, and a journey's line in two, equal scoring every query."""
+    rng = np.random.default_rng(0)
+    space = CatalogSpace(rng.dirichlet(np.full(6, 0.5), size=200), similarity)
+    seeds = [3, 17, 42]
+    np.testing.assert_allclose(seed_scores(space, seeds, "mean"), space.scores(space.rows[seeds]).mean(axis=0),
+                               rtol=1e-5, atol=1e-5)
+    points, _ = journey_points(space.rows[3], space.rows[17], 10)
+    np.testing.assert_allclose(line_scores(space, points), space.scores(points), rtol=1e-5, atol=1e-5)
 
 
 def test_one_seed_is_a_query_by_song():
@@ -266,6 +278,19 @@ def test_arc_match_prefers_the_same_arc_over_the_same_mean():
     assert by_arc[0] == "same_arc" and by_arc.index("reversed") > by_arc.index("flat")
 
 
+def test_arcs_leave_neutral_out():
+    labels = ["joy", "neutral", "sadness"]
+    index = SongIndex.empty(labels, fingerprint="x")
+    rise = np.array([[0.9, 0.1, 0.1], [0.1, 0.1, 0.9]], dtype=np.float32)
+    swing = rise.copy()
+    swing[:, 1] = [0.9, 0.0]  # the same emotions, neutral swinging
+    for song_id, S in {"q": rise, "swing": swing, "fall": rise[::-1].copy()}.items():
+        index.add(song_id, SongEmotion(S.mean(axis=0), labels, ["v", "c"], S, num_chunks=2))
+    arcs = catalog_arcs(index).reshape(3, ARC_POINTS, 2)
+    np.testing.assert_allclose(arcs[0], arcs[1])
+    assert [r.id for r in Recommender(index).similar_to_song("q", k=2, by="arc")] == ["swing", "fall"]
+
+
 def test_arcs_are_resampled_by_linear_interpolation():
     sections = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
     arc = resample_arc(sections, points=6)
@@ -370,12 +395,16 @@ def test_cli_journey_and_map(index_dir, capsys, tmp_path):
     code, out, _ = run_cli(capsys, "map", "--out", str(tmp_path / "map.png"), "--song", "q", "-k", "3", "--index",
                            str(index_dir))
     assert code == 0 and (tmp_path / "map.png").is_file() and out.startswith("x: PC1")
+    code, out, _ = run_cli(capsys, "recommend", "--song", "q", "--by", "arc", "-k", "2", "--arcs-out",
+                           str(tmp_path / "arcs.png"), "--index", str(index_dir))
+    assert code == 0 and (tmp_path / "arcs.png").is_file() and "wrote" in out
 
 
 @pytest.mark.parametrize("argv, message", [
     (["recommend", "--song", "q", "--song", "q"], "given twice"),
     (["recommend", "--songs-file", "{seeds}"], "seeds.txt, line 2: unknown song id 'nope'"),
     (["recommend", "--mood", "a", "--by", "arc"], "--by arc compares catalog songs"),
+    (["recommend", "--song", "q", "--arcs-out", "x.png"], "--arcs-out draws the arc match of one song"),
     (["journey", "--from", "q", "--to", "q"], "starts and ends"),
     (["journey", "--from", "q", "--to", "far", "--steps", "9"], "only 7 songs"),
     (["journey", "--from", "q", "--to", "far", "--years", "2020-2025"], "only 0 songs"),

@@ -334,3 +334,34 @@ def plot_song_map(
     if path is not None:
         save_figure(fig, path)
     return fig
+
+
+def plot_arcs(songs: Sequence, names: Sequence[str], k: int = 4, title: str = "", path: str | Path | None = None
+              ) -> Figure:
+    """The emotional arcs of ``songs`` (``SongEmotion``s, e.g. a query and its best match by arc) side by side, as
+    arc match compares them: resampled to :data:`lyricmood.arcs.ARC_POINTS` points over the song's course, the
+    ``k`` emotions strongest in them all in the same colours in every panel."""
+    from lyricmood.arcs import ARC_POINTS, resample_arc
+
+    use_hangul_font()
+    songs = list(songs)
+    if not songs or len(songs) != len(names):
+        raise LyricMoodError(f"got {len(songs)} songs and {len(names)} names to plot arcs for")
+    labels = songs[0].labels
+    top = ranked_emotions(np.sum([np.asarray(s.vector, dtype=np.float64) for s in songs], axis=0), labels)[: max(1, k)]
+    x = (np.arange(ARC_POINTS) + 0.5) / ARC_POINTS * 100
+    fig = Figure(figsize=(4.2 * len(songs) + 1.6, 3.8), layout="constrained")
+    axes = fig.subplots(1, len(songs), sharey=True, squeeze=False)[0]
+    for ax, song, name in zip(axes, songs, names):
+        arc = resample_arc(song.section_vectors)
+        for colour, i in enumerate(top):
+            ax.plot(x, arc[:, i], marker="o", markersize=3, color=f"C{colour}", label=labels[i])
+        ax.set_title(f"{name} ({len(song.sections)} section{'s' if len(song.sections) != 1 else ''})", fontsize=10)
+        ax.set_xlabel("course of the song (%)")
+        ax.set_xlim(0, 100)
+    axes[0].set_ylabel("emotion score")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    fig.suptitle(title or "Emotional arcs")
+    if path is not None:
+        save_figure(fig, path)
+    return fig

@@ -45,6 +45,8 @@ def register(subparsers: Any) -> None:
         "--by", default="song", choices=["song", "arc"],
         help="compare catalog songs as a whole (default) or by their emotional arc over the song's course",
     )
+    parser.add_argument("--arcs-out", metavar="PNG", help="with --by arc: draw the query's arc and the best match's")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --arcs-out file")
     add_source_arguments(parser)
     add_filter_arguments(parser)
     parser.set_defaults(func=run)
@@ -71,6 +73,13 @@ def run(args: argparse.Namespace) -> int:
     seeds = read_seed_file(args.songs_file) if args.songs_file else [(None, s) for s in args.song or []]
     if args.by != "song" and not seeds:
         raise LyricMoodError("--by arc compares catalog songs", field="--by", hint="query with --song or --songs-file")
+    if args.arcs_out:
+        from lyricmood.plots import check_figure_path
+
+        if args.by != "arc" or len(seeds) != 1:
+            raise LyricMoodError("--arcs-out draws the arc match of one song", field="--arcs-out",
+                                 hint="use it with one --song and --by arc")
+        check_figure_path(args.arcs_out, overwrite=args.overwrite)  # before any work
     lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
     recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
     k = min(10, len(recommender.index)) if args.k is None else args.k
@@ -99,4 +108,13 @@ def run(args: argparse.Namespace) -> int:
         plain = query(dataclasses.replace(filters, dig=None))
         print(f"\ndig across {filters.dig}: {describe_spread(results, filters.dig)}; "
               f"the plain top {len(plain)}: {describe_spread(plain, filters.dig)}")
+    if args.arcs_out:
+        from lyricmood.plots import plot_arcs
+
+        query_id = recommender.resolve_id(seeds[0][1])
+        songs = [recommender.index.song_emotion(song_id) for song_id in (query_id, results[0].id)]
+        names = [str(recommender.index.get(query_id).get("title") or query_id), results[0].title]
+        plot_arcs(songs, names, path=args.arcs_out)
+        if args.format == "table":
+            print(f"\nwrote {args.arcs_out}")
     return 0
