@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .emotions import NON_EMOTION_LABELS, ranked_emotions
+from .emotions import ranked_emotions
 from .similarity import CatalogSpace
 
 if TYPE_CHECKING:
@@ -87,7 +87,8 @@ def _axis_name(coordinate: np.ndarray, emotions: np.ndarray, labels: Sequence[st
     E = emotions - emotions.mean(axis=0)
     denominator = np.linalg.norm(E, axis=0) * max(float(np.linalg.norm(c)), 1e-12)
     corr = np.divide(c @ E, denominator, out=np.zeros(len(labels)), where=denominator > 0)
-    usable = [i for i in np.lexsort((np.arange(len(labels)), corr)) if labels[i] not in NON_EMOTION_LABELS]
+    # "neutral" may name an end: an axis running from angry songs to flat ones is read as just that
+    usable = list(np.lexsort((np.arange(len(labels)), corr)))
     low = [labels[i] for i in usable[:AXIS_EMOTIONS] if corr[i] <= -AXIS_MIN_CORRELATION]
     high = [labels[i] for i in reversed(usable[-AXIS_EMOTIONS:]) if corr[i] >= AXIS_MIN_CORRELATION]
     return f"{', '.join(low) or '–'} ↔ {', '.join(high) or '–'}"
