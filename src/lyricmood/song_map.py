@@ -11,7 +11,7 @@ Example:
     >>> import numpy as np
     >>> from lyricmood.similarity import CatalogSpace
     >>> emotions = np.array([[0.9, 0.1, 0.0], [0.8, 0.2, 0.0], [0.1, 0.9, 0.0], [0.0, 0.8, 0.2]])
-    >>> m = project(CatalogSpace(emotions, "centered-cosine"), emotions, ["joy", "sadness", "fear"])
+    >>> m = project(CatalogSpace(emotions, "cosine"), emotions, ["joy", "sadness", "fear"])
     >>> m.axes[0], m.top_emotions
     ('PC1 (98%): sadness, fear ↔ joy', ['joy', 'joy', 'sadness', 'sadness'])
 """
