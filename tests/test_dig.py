@@ -278,6 +278,20 @@ def test_arc_match_prefers_the_same_arc_over_the_same_mean():
     assert by_arc[0] == "same_arc" and by_arc.index("reversed") > by_arc.index("flat")
 
 
+@pytest.mark.usefixtures("one_torch_thread")
+def test_lyrics_find_their_own_song_by_arc(tmp_path):
+    from lyricmood.testing import demo_songs, make_tiny_recommender
+
+    rows = demo_songs()[:12]
+    recommender = make_tiny_recommender(tmp_path, rows, spread=True)
+    song = recommender.predictor.score_song(rows[5]["lyrics"])
+    best = recommender.similar_to_arc(song, k=2)
+    assert best[0].id == rows[5]["id"] and best[0].score == pytest.approx(1.0, abs=1e-4)
+    assert best[1].score < 1 - 1e-3
+    with pytest.raises(LyricMoodError, match="expected a SongEmotion"):
+        recommender.similar_to_arc(song.vector)
+
+
 def test_arcs_leave_neutral_out():
     labels = ["joy", "neutral", "sadness"]
     index = SongIndex.empty(labels, fingerprint="x")
@@ -403,7 +417,7 @@ def test_cli_journey_and_map(index_dir, capsys, tmp_path):
 @pytest.mark.parametrize("argv, message", [
     (["recommend", "--song", "q", "--song", "q"], "given twice"),
     (["recommend", "--songs-file", "{seeds}"], "seeds.txt, line 2: unknown song id 'nope'"),
-    (["recommend", "--mood", "a", "--by", "arc"], "--by arc compares catalog songs"),
+    (["recommend", "--mood", "a", "--by", "arc"], "a mood has no arc"),
     (["recommend", "--song", "q", "--arcs-out", "x.png"], "--arcs-out draws the arc match of one song"),
     (["journey", "--from", "q", "--to", "q"], "starts and ends"),
     (["journey", "--from", "q", "--to", "far", "--steps", "9"], "only 7 songs"),

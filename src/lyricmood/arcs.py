@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .emotions import NON_EMOTION_LABELS
+from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .index import SongIndex
 
 #: the points every arc is resampled to
@@ -38,10 +38,19 @@ def resample_arc(section_vectors: np.ndarray, points: int = ARC_POINTS) -> np.nd
     return interpolation_matrix(len(section_vectors), points) @ section_vectors
 
 
+def emotion_columns(labels: list[str]) -> list[int]:
+    """The positions of the labels an arc compares: all but those meaning "no emotion" (``neutral``)."""
+    return [i for i, label in enumerate(labels) if label not in NON_EMOTION_LABELS]
+
+
+def song_arc(song: SongEmotion, points: int = ARC_POINTS) -> np.ndarray:
+    """A scored song's arc as :func:`catalog_arcs` makes a catalog song's → (points · E,)."""
+    return resample_arc(song.section_vectors, points)[:, emotion_columns(song.labels)].reshape(-1)
+
+
 def catalog_arcs(index: SongIndex, points: int = ARC_POINTS) -> np.ndarray:
-    """Every song's resampled arc over its emotions (the labels but ``neutral``), flattened → (N, points · E);
+    """Every song's resampled arc over its emotions (:func:`emotion_columns`), flattened → (N, points · E);
     songs with the same number of sections at once."""
-    emotions = [i for i, label in enumerate(index.labels) if label not in NON_EMOTION_LABELS]
     counts = np.diff(index.section_offsets)
     arcs = np.zeros((len(index), points, len(index.labels)))
     for count in np.unique(counts):
@@ -52,4 +61,4 @@ def catalog_arcs(index: SongIndex, points: int = ARC_POINTS) -> np.ndarray:
         starts = index.section_offsets[songs]
         blocks = index.section_vectors[starts[:, None] + np.arange(count)[None, :]]  # (n, count, L)
         arcs[songs] = np.einsum("ps,nsl->npl", interpolation_matrix(int(count), points), blocks)
-    return arcs[:, :, emotions].reshape(len(index), -1)
+    return arcs[:, :, emotion_columns(index.labels)].reshape(len(index), -1)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .arcs import catalog_arcs
+from .arcs import catalog_arcs, song_arc
 from .dig import DIG_POOL, MAX_JOURNEY_STEPS, MOOD_ANCHOR_SONGS, SEED_FITS, Journey, JourneyStep
 from .dig import journey_points, seed_scores, spread_rank, walk
 from .emotions import NON_EMOTION_LABELS, SongEmotion, ranked_emotions
@@ -448,6 +448,17 @@ class Recommender:
         if self._arcs is None:
             self._arcs = CatalogSpace(catalog_arcs(self.index), self.similarity)
         return self._arcs
+
+    def similar_to_arc(self, song: SongEmotion, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """Songs whose emotional arc matches that of a scored song (``EmotionPredictor.score_song``: lyrics), as
+        ``similar_to_song(..., by="arc")`` compares catalog songs."""
+        filters = _as_filters(filters, {})
+        if not isinstance(song, SongEmotion):
+            raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
+        self.index.check_compatible(None, song.labels, what="the scored song's vector")
+        k = self._check_k(k)
+        space = self.arc_space()
+        return self._answer(space.scores(song_arc(song)[None]), song.vector[None], space, k, filters, [None])[0]
 
     def _space(self, by: str) -> CatalogSpace:
         if by not in COMPARE_BY:

@@ -71,25 +71,29 @@ def run(args: argparse.Namespace) -> int:
 
     filters = filters_from_args(args)
     seeds = read_seed_file(args.songs_file) if args.songs_file else [(None, s) for s in args.song or []]
-    if args.by != "song" and not seeds:
-        raise LyricMoodError("--by arc compares catalog songs", field="--by", hint="query with --song or --songs-file")
+    if args.by != "song" and args.mood is not None:
+        raise LyricMoodError("--by arc compares songs, a mood has no arc", field="--by",
+                             hint="query with --song, --songs-file, --text or --lyrics-file")
     if args.arcs_out:
         from lyricmood.plots import check_figure_path
 
-        if args.by != "arc" or len(seeds) != 1:
+        if args.by != "arc" or len(seeds) > 1 or args.mood is not None:
             raise LyricMoodError("--arcs-out draws the arc match of one song", field="--arcs-out",
-                                 hint="use it with one --song and --by arc")
+                                 hint="use it with --by arc and one --song, --text or --lyrics-file")
         check_figure_path(args.arcs_out, overwrite=args.overwrite)  # before any work
     lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
     recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
     k = min(10, len(recommender.index)) if args.k is None else args.k
+    scored = None if lyrics is None else recommender.predictor.score_song(lyrics)
 
     def query(filters: Filters) -> list[Recommendation]:
         if args.mood is not None:
             return recommender.similar_to_mood(parse_mood(args.mood), k, filters)
         if seeds:
             return recommender.similar_to_songs([seed for _, seed in seeds], k, filters, fit=args.fit, by=args.by)
-        return recommender.similar_to_lyrics(lyrics, k, filters)
+        if args.by == "arc":
+            return recommender.similar_to_arc(scored, k, filters)
+        return recommender.similar_to_emotion(scored, k, filters)
 
     for line, seed in seeds:  # an unknown seed of --songs-file is reported with its line
         try:
@@ -111,10 +115,13 @@ def run(args: argparse.Namespace) -> int:
     if args.arcs_out:
         from lyricmood.plots import plot_arcs
 
-        query_id = recommender.resolve_id(seeds[0][1])
-        songs = [recommender.index.song_emotion(song_id) for song_id in (query_id, results[0].id)]
-        names = [str(recommender.index.get(query_id).get("title") or query_id), results[0].title]
-        plot_arcs(songs, names, path=args.arcs_out)
+        if seeds:
+            query_id = recommender.resolve_id(seeds[0][1])
+            query_song, name = recommender.index.song_emotion(query_id), recommender.index.get(query_id).get("title")
+        else:
+            query_song, name = scored, "your lyrics"
+        best = recommender.index.song_emotion(results[0].id)
+        plot_arcs([query_song, best], [str(name or query_id), results[0].title], path=args.arcs_out)
         if args.format == "table":
             print(f"\nwrote {args.arcs_out}")
     return 0
