@@ -406,6 +406,9 @@ def test_cli_journey_and_map(index_dir, capsys, tmp_path):
     code, out, _ = run_cli(capsys, "journey", "--from", "q", "--to-mood", "c", "--steps", "2", "--index",
                            str(index_dir))
     assert code == 0 and out.startswith("from q to mood c=1\nstep") and "top_emotions" in out
+    code, out, _ = run_cli(capsys, "journey", "--from-mood", "a", "--to", "far", "--steps", "2", "--map-out",
+                           str(tmp_path / "journey.png"), "--index", str(index_dir))
+    assert code == 0 and (tmp_path / "journey.png").is_file() and out.startswith("from mood a=1 to far")
     code, out, _ = run_cli(capsys, "map", "--out", str(tmp_path / "map.png"), "--song", "q", "-k", "3", "--index",
                            str(index_dir))
     assert code == 0 and (tmp_path / "map.png").is_file() and out.startswith("x: PC1")

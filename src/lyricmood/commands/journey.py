@@ -18,6 +18,8 @@ def register(subparsers: Any) -> None:
     end.add_argument("--to-mood", metavar="MOOD", help='a mood to end at, e.g. "sadness"')
     parser.add_argument("--steps", type=positive_int, default=10, help="how many songs between them (default 10)")
     parser.add_argument("--format", default="table", choices=["table", "json", "csv"], help="output format")
+    parser.add_argument("--map-out", metavar="PNG", help="draw the journey on the catalog map (lyricmood map)")
+    parser.add_argument("--overwrite", action="store_true", help="replace an existing --map-out file")
     add_source_arguments(parser)
     add_filter_arguments(parser, vary=False)
     parser.set_defaults(func=run)
@@ -29,6 +31,10 @@ def run(args: argparse.Namespace) -> int:
     from lyricmood.moods import parse_mood
 
     filters = filters_from_args(args)
+    if args.map_out:
+        from lyricmood.plots import check_figure_path
+
+        check_figure_path(args.map_out, overwrite=args.overwrite)  # before any work
     start = parse_mood(args.from_mood) if args.from_mood is not None else args.start
     end = parse_mood(args.to_mood) if args.to_mood is not None else args.end
     recommender = open_recommender(args.index, args.model, args.similarity)
@@ -39,4 +45,11 @@ def run(args: argparse.Namespace) -> int:
         print(json_safe(json.dumps(journey.to_dict(), ensure_ascii=False, indent=2)))
     else:
         print(format_journey(journey, args.format))
+    if args.map_out:
+        from lyricmood.song_map import map_figure
+
+        map_figure(recommender, args.start, [step.song for step in journey.steps], connect=True,
+                   title=f"Journey from {journey.start} to {journey.end}", path=args.map_out)
+        if args.format == "table":
+            print(f"\nwrote {args.map_out}")
     return 0
