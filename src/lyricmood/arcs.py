@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .emotions import NON_EMOTION_LABELS, SongEmotion
+from .emotions import SongEmotion, emotion_columns
 from .index import SongIndex
 
 #: the points every arc is resampled to
@@ -36,11 +36,6 @@ def resample_arc(section_vectors: np.ndarray, points: int = ARC_POINTS) -> np.nd
     """A song's arc (sections (S, L), S ≥ 1) resampled to ``points`` rows → (points, L)."""
     section_vectors = np.asarray(section_vectors, dtype=np.float64)
     return interpolation_matrix(len(section_vectors), points) @ section_vectors
-
-
-def emotion_columns(labels: list[str]) -> list[int]:
-    """The positions of the labels an arc compares: all but those meaning "no emotion" (``neutral``)."""
-    return [i for i, label in enumerate(labels) if label not in NON_EMOTION_LABELS]
 
 
 def song_arc(song: SongEmotion, points: int = ARC_POINTS) -> np.ndarray:

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .emotions import ranked_emotions
+from .emotions import emotion_columns
 from .similarity import CatalogSpace
 
 if TYPE_CHECKING:
@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 #: how many emotions name each end of an axis, at most, and how strongly (|Pearson r|) they must follow it
 AXIS_EMOTIONS = 2
 AXIS_MIN_CORRELATION = 0.3
+#: the axes are fitted on at most this many songs (a seeded sample: plenty for two components), then every song is
+#: projected
+FIT_ROWS = 100_000
 
 
 @dataclass
@@ -70,14 +73,18 @@ def principal_axes(X: np.ndarray, n: int = 2) -> tuple[np.ndarray, np.ndarray, n
 def project(space: CatalogSpace, emotions: np.ndarray, labels: Sequence[str]) -> SongMap:
     """The map of a catalog: ``space`` (the recommender's ranking space) projected on its two principal axes, named
     by their correlation with ``emotions`` (N, L), the songs' emotion probabilities over ``labels``."""
-    mean, axes, explained = principal_axes(space.items, 2)
+    fit = space.items
+    if len(fit) > FIT_ROWS:
+        fit = fit[np.sort(np.random.default_rng(0).choice(len(fit), FIT_ROWS, replace=False))]
+    mean, axes, explained = principal_axes(fit, 2)
     xy = np.asarray(space.items, dtype=np.float64) @ axes - mean @ axes
     if xy.shape[1] < 2:  # a one-dimensional space: the songs on a line
         xy = np.pad(xy, ((0, 0), (0, 2 - xy.shape[1])))
         explained = np.pad(explained, (0, 2 - len(explained)))
     emotions = np.asarray(emotions, dtype=np.float64)
     names = [f"PC{i + 1} ({explained[i]:.0%}): {_axis_name(xy[:, i], emotions, labels)}" for i in range(2)]
-    top = [labels[ranked_emotions(row, labels)[0]] for row in emotions]
+    columns = emotion_columns(labels)  # argmax: ties go to the earlier label, as ranked_emotions breaks them
+    top = [labels[columns[i]] for i in np.argmax(emotions[:, columns], axis=1)]
     return SongMap(xy, names, [float(e) for e in explained], top)
 
 
