@@ -333,7 +333,7 @@ def test_every_feature_follows_the_ranking_space():
     perm = [index.position(swap.get(song_id, song_id)) for song_id in index.ids]
 
     class Swapped(Recommender):
-        def ranking_space(self) -> CatalogSpace:
+        def ranking_space(self, mood_weight=None) -> CatalogSpace:
             return CatalogSpace(index.vectors[perm], "cosine")
 
     swapped, plain = Swapped(index, similarity="cosine"), Recommender(index, similarity="cosine")
@@ -341,6 +341,58 @@ def test_every_feature_follows_the_ranking_space():
     assert [s.song.id for s in swapped.journey("A", "B", STEPS).steps] == ["p5", "p4", "p3", "p2", "p1"]
     assert plain.similar_to_songs(["p1"], 1)[0].id == "d1" and swapped.similar_to_songs(["p1"], 1)[0].id == "d5"
     np.testing.assert_allclose(catalog_map(swapped).xy, catalog_map(plain).xy[perm], atol=1e-5)
+
+
+def _unit(X):
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+@pytest.fixture(scope="module")
+def fused():
+    """A mood-and-meaning index (random parts, index weight 0.4) and its two parts centred and unit-normalised."""
+    rng = np.random.default_rng(0)
+    mood, meaning = rng.normal(size=(30, 6)), rng.normal(size=(30, 5))
+    index = SongIndex([f"s{i}" for i in range(30)], [{"title": f"s{i}"} for i in range(30)], np.full((30, 3), 1 / 3),
+                      LABELS, "fp", features=mood, meaning=meaning, mood_weight=0.4, meaning_fingerprint="m")
+    return index, mood, meaning
+
+
+@pytest.mark.parametrize("weight", [None, 0.0, 0.7, 1.0])
+def test_seeds_and_journeys_rank_by_mood_and_meaning(fused, weight):
+    """On a fused index the features follow Filters(mood_weight): checked against the mix written out with numpy."""
+    index, mood, meaning = fused
+    w = 0.4 if weight is None else weight
+    recommender, filters = Recommender(index), Filters(mood_weight=weight)
+
+    def scores(mood_points, meaning_points):  # w · centred cosine(mood) + (1 − w) · centred cosine(meaning)
+        A, B = _unit(mood - mood.mean(0)), _unit(meaning - meaning.mean(0))
+        return (w * _unit(mood_points - mood.mean(0)) @ A.T
+                + (1 - w) * _unit(meaning_points - meaning.mean(0)) @ B.T)
+
+    S = scores(mood[[1, 2]], meaning[[1, 2]])
+    for fit, combined in (("mean", S.mean(axis=0)), ("every", S.min(axis=0))):
+        combined[[1, 2]] = -np.inf
+        got = recommender.similar_to_songs(["s1", "s2"], k=5, filters=filters, fit=fit)
+        assert [r.id for r in got] == [f"s{i}" for i in np.argsort(-combined, kind="stable")[:5]]
+        np.testing.assert_allclose([r.score for r in got], np.sort(combined)[::-1][:5], rtol=1e-5, atol=1e-5)
+    at = np.arange(1, 5)[:, None] / 5
+    ideal = scores(mood[0] + at * (mood[1] - mood[0]), meaning[0] + at * (meaning[1] - meaning[0]))
+    ideal[:, [0, 1]] = -np.inf
+    expected = []
+    for row in ideal:  # the best unused song for each point, in order
+        row[expected] = -np.inf
+        expected.append(int(np.argmax(row)))
+    journey = recommender.journey("s0", "s1", 4, filters)
+    assert [s.song.id for s in journey.steps] == [f"s{i}" for i in expected]
+
+
+def test_the_map_follows_the_mood_weight(fused):
+    index, mood, meaning = fused
+    recommender = Recommender(index)
+    for w in (0.0, 1.0):
+        prepared = np.hstack([np.sqrt(w) * _unit(mood - mood.mean(0)), np.sqrt(1 - w) * _unit(meaning - meaning.mean(0))])
+        reference = PCA(n_components=2).fit_transform(prepared)
+        np.testing.assert_allclose(np.abs(catalog_map(recommender, w).xy), np.abs(reference), atol=1e-4)
 
 
 # -- the map -----------------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Music digging beyond one song: several seeds, journeys, and lists spread across decades or languages.
 
-Everything here works on the recommender's ranking space alone (a :class:`~lyricmood.similarity.CatalogSpace`:
-``rows``, ``mean``, ``scores``), so it follows whatever ranks songs. The recommender's methods
+Everything here works on the recommender's ranking space alone (:meth:`Recommender.ranking_space
+<lyricmood.recommender.Recommender.ranking_space>`: a :class:`~lyricmood.similarity.CatalogSpace`, or anything with
+its ``rows``, ``scores``, e.g. mood and meaning, :class:`~lyricmood.fusion.MoodAndMeaningSpace`), so it follows
+whatever ranks songs. The recommender's methods
 (:meth:`~lyricmood.recommender.Recommender.similar_to_songs`, :meth:`~lyricmood.recommender.Recommender.journey`,
 ``Filters(dig=...)``) check the input and call these functions.
 
@@ -29,7 +31,10 @@ from .filters import decade
 from .similarity import CatalogSpace, Similarity
 
 if TYPE_CHECKING:  # the recommender imports this module
+    from .fusion import MoodAndMeaningSpace
     from .recommender import Recommendation
+
+    RankingSpace = CatalogSpace | MoodAndMeaningSpace
 
 #: how several seeds are combined: ``"mean"`` (the mean of their similarities), ``"every"`` (the smallest)
 SEED_FITS = ("mean", "every")
@@ -41,7 +46,13 @@ MOOD_ANCHOR_SONGS = 5
 DIG_POOL = 4
 
 
-def seed_scores(space: CatalogSpace, rows: Sequence[int], fit: str = "mean") -> np.ndarray:
+def _dot_product(space: RankingSpace) -> bool:
+    """Whether ``space`` scores a query by a dot product of its prepared form with the stored ``items`` (the
+    cosines over one :class:`CatalogSpace`), so that scores of combined queries can be combined."""
+    return isinstance(space, CatalogSpace) and type(space.similarity).score is Similarity.score
+
+
+def seed_scores(space: RankingSpace, rows: Sequence[int], fit: str = "mean") -> np.ndarray:
     """How well every song fits the seed songs at catalog ``rows`` → (N,).
 
     ``"mean"``: the mean of the song's similarities to the seeds. For cosine this is the song's similarity to the
@@ -49,12 +60,11 @@ def seed_scores(space: CatalogSpace, rows: Sequence[int], fit: str = "mean") -> 
     whatever its length. ``"every"``: the smallest similarity, so that a song ranks high only if it fits every seed
     (a song between two seeds beats one close to only one of them).
     """
-    similarity, seeds = space.similarity, space.rows[list(rows)]
-    if fit == "mean" and type(similarity).score is Similarity.score:
-        # A dot product with the prepared queries: the mean of the scores is the score of the mean query (one
-        # pass over the catalog instead of one per seed).
-        query = similarity.prepare_queries(seeds, space.mean).mean(axis=0, keepdims=True)
-        return similarity.score(query, space.items)[0]
+    seeds = space.rows[list(rows)]
+    if fit == "mean" and _dot_product(space):
+        # The mean of the scores is the score of the mean prepared query: one pass over the catalog, not one per seed.
+        query = space.prepare_queries(seeds).mean(axis=0, keepdims=True)
+        return space.similarity.score(query, space.items)[0]
     S = space.scores(seeds)
     return S.mean(axis=0) if fit == "mean" else S.min(axis=0)
 
@@ -67,26 +77,25 @@ def journey_points(start: np.ndarray, end: np.ndarray, steps: int) -> tuple[np.n
     return start[None] + at[:, None] * (end - start)[None], at
 
 
-def line_scores(space: CatalogSpace, points: np.ndarray) -> np.ndarray:
+def line_scores(space: RankingSpace, points: np.ndarray) -> np.ndarray:
     """``space.scores(points)`` for points on a line (a journey's), in two passes over the catalog, not one per point.
 
-    Where the similarity is a dot product with the prepared queries, the prepared points span a space of rank r
+    Where the space scores by a dot product with the prepared queries, the prepared points span a space of rank r
     (2 for cosine: centring and scaling keep them in the plane of the two ends), so their scores are combinations
     of the scores of r basis vectors. Any other similarity, or points of full rank, are scored as they are.
     """
-    similarity = space.similarity
-    if type(similarity).score is not Similarity.score or len(points) <= 2:
+    if not _dot_product(space) or len(points) <= 2:
         return space.scores(points)
-    prepared = np.asarray(similarity.prepare_queries(points, space.mean), dtype=np.float64)
+    prepared = np.asarray(space.prepare_queries(points), dtype=np.float64)
     U, sv, Vt = np.linalg.svd(prepared, full_matrices=False)
     rank = int((sv > sv[0] * 1e-6).sum())
     if rank >= len(points):
         return space.scores(points)
-    basis = similarity.score(Vt[:rank].astype(space.items.dtype), space.items)  # (rank, N)
+    basis = space.similarity.score(Vt[:rank].astype(space.items.dtype), space.items)  # (rank, N)
     return (U[:, :rank] * sv[:rank]).astype(basis.dtype) @ basis
 
 
-def walk(space: CatalogSpace, points: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def walk(space: RankingSpace, points: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For each point in order, the most similar song of ``keep`` not used yet → (rows, their similarities).
 
     Greedy in journey order, so no song comes twice; ties go to the earlier catalog row. ``keep`` must hold at

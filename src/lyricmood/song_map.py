@@ -32,6 +32,7 @@ from .similarity import CatalogSpace
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from .fusion import MoodAndMeaningSpace
     from .recommender import Recommendation, Recommender
 
 #: how many emotions name each end of an axis, at most, and how strongly (|Pearson r|) they must follow it
@@ -70,7 +71,7 @@ def principal_axes(X: np.ndarray, n: int = 2) -> tuple[np.ndarray, np.ndarray, n
     return mean, axes, values[order].clip(min=0) / total
 
 
-def project(space: CatalogSpace, emotions: np.ndarray, labels: Sequence[str]) -> SongMap:
+def project(space: CatalogSpace | MoodAndMeaningSpace, emotions: np.ndarray, labels: Sequence[str]) -> SongMap:
     """The map of a catalog: ``space`` (the recommender's ranking space) projected on its two principal axes, named
     by their correlation with ``emotions`` (N, L), the songs' emotion probabilities over ``labels``."""
     fit = space.items
@@ -102,12 +103,13 @@ def _axis_name(coordinate: np.ndarray, emotions: np.ndarray, labels: Sequence[st
 
 
 # The map of each ranking space, computed once: the projection reads every song (a refit builds a new space).
-_MAPS: weakref.WeakKeyDictionary[CatalogSpace, SongMap] = weakref.WeakKeyDictionary()
+_MAPS: weakref.WeakKeyDictionary[object, SongMap] = weakref.WeakKeyDictionary()
 
 
-def catalog_map(recommender: Recommender) -> SongMap:
-    """The map of the songs ``recommender`` ranks, as its ranking space places them (computed once per space)."""
-    space = recommender.ranking_space()
+def catalog_map(recommender: Recommender, mood_weight: float | None = None) -> SongMap:
+    """The map of the songs ``recommender`` ranks, as its ranking space places them (``mood_weight``: as
+    ``Filters(mood_weight=...)`` moves it; computed once per space)."""
+    space = recommender.ranking_space(mood_weight)
     if space not in _MAPS:
         _MAPS[space] = project(space, recommender.index.vectors, recommender.labels)
     return _MAPS[space]
@@ -121,14 +123,16 @@ def map_figure(
     connect: bool = False,
     title: str = "",
     path: str | Path | None = None,
+    mood_weight: float | None = None,
 ) -> Figure:
     """The catalog map with the ``query`` song(s) (ids or titles) starred and the ``results`` circled and named;
-    ``connect`` draws a line through the results in order (a journey). Written to ``path`` when given."""
+    ``connect`` draws a line through the results in order (a journey); ``mood_weight``: the map of the space
+    ranked with that weight (as the results were). Written to ``path`` when given."""
     from .plots import plot_song_map
 
     queries = [] if query is None else [query] if isinstance(query, str) else list(query)
     query_rows = [recommender.index.position(recommender.resolve_id(q)) for q in queries]
     result_rows = [recommender.index.position(r.id) for r in results]
     titles = [str(m.get("title") or song_id) for song_id, m in zip(recommender.index.ids, recommender.index.metadata)]
-    return plot_song_map(catalog_map(recommender), titles, query_rows, result_rows, connect=connect, title=title,
+    return plot_song_map(catalog_map(recommender, mood_weight), titles, query_rows, result_rows, connect=connect, title=title,
                          path=path)

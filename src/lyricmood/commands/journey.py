@@ -49,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
         from lyricmood.song_map import map_figure
 
         map_figure(recommender, args.start, [step.song for step in journey.steps], connect=True,
-                   title=f"Journey from {journey.start} to {journey.end}", path=args.map_out)
+                   title=f"Journey from {journey.start} to {journey.end}", path=args.map_out,
+                   mood_weight=filters.mood_weight)
         if args.format == "table":
             print(f"\nwrote {args.map_out}")
     return 0

@@ -49,6 +49,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--overwrite", action="store_true", help="replace an existing --arcs-out file")
     add_source_arguments(parser)
     add_filter_arguments(parser)
+    parser.add_argument(
+        "--meaning-model", metavar="NAME|PATH",
+        help="the meaning encoder the index was built with, for --text / --lyrics-file (default: the one it names)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -82,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
                                  hint="use it with --by arc and one --song, --text or --lyrics-file")
         check_figure_path(args.arcs_out, overwrite=args.overwrite)  # before any work
     lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
-    recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
+    recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None,
+                                   meaning_model=args.meaning_model)
     k = min(10, len(recommender.index)) if args.k is None else args.k
     scored = None if lyrics is None else recommender.predictor.score_song(lyrics)
 
