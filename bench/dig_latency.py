@@ -1,11 +1,13 @@
 """Latency of digging (several seeds, a journey of 10 steps, a list spread across decades) over a synthetic catalog,
 each against one plain top-10 query by song in the same run.
 
-    python bench/dig_latency.py [--small] [--features D]     # 1M songs (--small: 100k)
+    python bench/dig_latency.py [--small] [--features D [--meaning D]]     # 1M songs (--small: 100k)
 
 Songs: 28 GoEmotions-like Dirichlet probability vectors (float32), a year (1960-2025) and a language each; the
 ranking space is the probabilities, or with ``--features D`` a random D-wide pooled feature per song (what a real
-index ranks by: 384 for the default model, 1.5 GB at 1M). p50 / p99 over ``--queries`` queries of random songs.
+index ranks by: 384 for the default model, 1.5 GB at 1M), and with ``--meaning D`` a random D-wide meaning vector
+too (mood and meaning, :mod:`lyricmood.fusion`, at the default weight). p50 / p99 over ``--queries`` queries of
+random songs.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import GOEMOTIONS_LABELS, markdown_table, print_machine, write_json  # noqa: E402
 
 
-def synthetic_recommender(n: int, features: int, seed: int = 0):
+def synthetic_recommender(n: int, features: int, meaning: int = 0, seed: int = 0):
     from lyricmood.index import SongIndex
     from lyricmood.recommender import Recommender
 
@@ -33,7 +35,9 @@ def synthetic_recommender(n: int, features: int, seed: int = 0):
     metadata = [{"title": f"song {i}", "artist": f"artist {i % 5000}", "year": int(y), "lang": str(lang)}
                 for i, (y, lang) in enumerate(zip(years, langs))]
     feats = rng.normal(size=(n, features)).astype(np.float32) if features else None
-    index = SongIndex([f"s{i}" for i in range(n)], metadata, vectors, GOEMOTIONS_LABELS, "synthetic", features=feats)
+    meanings = rng.normal(size=(n, meaning)).astype(np.float32) if meaning else None
+    index = SongIndex([f"s{i}" for i in range(n)], metadata, vectors, GOEMOTIONS_LABELS, "synthetic", features=feats,
+                      meaning=meanings, meaning_fingerprint="synthetic" if meaning else None)
     return Recommender(index)
 
 
@@ -53,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--small", action="store_true", help="100k songs instead of 1M (under a minute)")
     parser.add_argument("--features", type=int, default=0, help="rank by a random D-wide feature (default: none)")
+    parser.add_argument("--meaning", type=int, default=0, help="with --features: a random D-wide meaning vector too")
     parser.add_argument("--queries", type=int, default=20, help="timed queries per case")
     args = parser.parse_args(argv)
     info = print_machine()
@@ -61,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
 
     n = 100_000 if args.small else 1_000_000
     start = time.perf_counter()
-    recommender = synthetic_recommender(n, args.features)
+    if args.meaning and not args.features:
+        parser.error("--meaning needs --features (mood and meaning)")
+    recommender = synthetic_recommender(n, args.features, args.meaning)
     print(f"{n:,} songs built in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     ids = recommender.index.ids
     rng = np.random.default_rng(1)
@@ -87,8 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     base = rows[0]["p50 ms"]
     for row in rows:
         row["× plain top-10"] = row["p50 ms"] / base
-    dim = args.features or len(GOEMOTIONS_LABELS)
-    print(f"{n:,} songs, ranking space {dim}-wide ({'features' if args.features else 'probabilities'})\n")
+    dim = args.features + args.meaning or len(GOEMOTIONS_LABELS)
+    kind = "mood and meaning" if args.meaning else "features" if args.features else "probabilities"
+    print(f"{n:,} songs, ranking space {dim}-wide ({kind})\n")
     print(markdown_table(rows))
     write_json("dig_latency.json", {"machine": info, "songs": n, "dim": dim, "rows": rows})
     return 0
