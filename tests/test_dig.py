@@ -390,7 +390,8 @@ def test_the_map_follows_the_mood_weight(fused):
     index, mood, meaning = fused
     recommender = Recommender(index)
     for w in (0.0, 1.0):
-        prepared = np.hstack([np.sqrt(w) * _unit(mood - mood.mean(0)), np.sqrt(1 - w) * _unit(meaning - meaning.mean(0))])
+        A, B = _unit(mood - mood.mean(0)), _unit(meaning - meaning.mean(0))
+        prepared = np.hstack([np.sqrt(w) * A, np.sqrt(1 - w) * B])
         reference = PCA(n_components=2).fit_transform(prepared)
         np.testing.assert_allclose(np.abs(catalog_map(recommender, w).xy), np.abs(reference), atol=1e-4)
 

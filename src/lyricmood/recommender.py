@@ -490,7 +490,8 @@ class Recommender:
         """What songs are compared in: :meth:`ranking_space` (``by="song"``), or their arcs (which compare emotions
         only: the mood weight does not apply)."""
         if by not in COMPARE_BY:
-            raise LyricMoodError(f"unknown comparison by={by!r}", field="by", hint=f"use one of {', '.join(COMPARE_BY)}")
+            raise LyricMoodError(f"unknown comparison by={by!r}", field="by",
+                                 hint=f"use one of {', '.join(COMPARE_BY)}")
         return self.ranking_space(mood_weight) if by == "song" else self.arc_space()
 
     def _seed_rows(self, songs: Sequence[str]) -> list[int]:

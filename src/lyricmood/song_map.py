@@ -134,5 +134,5 @@ def map_figure(
     query_rows = [recommender.index.position(recommender.resolve_id(q)) for q in queries]
     result_rows = [recommender.index.position(r.id) for r in results]
     titles = [str(m.get("title") or song_id) for song_id, m in zip(recommender.index.ids, recommender.index.metadata)]
-    return plot_song_map(catalog_map(recommender, mood_weight), titles, query_rows, result_rows, connect=connect, title=title,
-                         path=path)
+    return plot_song_map(catalog_map(recommender, mood_weight), titles, query_rows, result_rows, connect=connect,
+                         title=title, path=path)

@@ -25,9 +25,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", default="table", choices=["table", "json"], help="output format")
     parser.add_argument(
         "--arc-match", type=positive_int, metavar="K",
-        help=f"also list the K catalog songs whose emotional arc matches best (--out: {ARC_MATCH_FILE} draws both arcs)",
+        help=f"also list the K catalog songs whose emotional arc matches best (--out: {ARC_MATCH_FILE} draws both)",
     )
-    parser.add_argument("--index", metavar="PATH", help="the catalog of --arc-match (default: the demo catalog's index)")
+    parser.add_argument("--index", metavar="PATH", help="the catalog of --arc-match (default: the demo catalog's)")
     parser.set_defaults(func=run)
 
 
