@@ -148,6 +148,19 @@ def test_analyze_and_heatmap(index_dir, model_dir, tmp_path, capsys):
     assert (tmp_path / "h.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def test_analyze_arc_match(index_dir, model_dir, tmp_path, capsys):
+    lyrics = "[Verse]\nthe sad rain\n\n[Chorus]\nhappy dance joy"
+    report = run_json(capsys, "analyze", "--text", lyrics, "--model", str(model_dir), "--index", str(index_dir),
+                      "--arc-match", "2", "--format", "json", "--out", str(tmp_path / "a"))
+    recommender = Recommender(SongIndex.load(index_dir))
+    from lyricmood.inference import EmotionPredictor
+
+    expected = recommender.similar_to_arc(EmotionPredictor(str(model_dir)).score_song(lyrics), k=2)
+    assert [r["id"] for r in report["arc_match"]] == [r.id for r in expected]
+    assert [r["score"] for r in report["arc_match"]] == pytest.approx([r.score for r in expected], abs=1e-5)
+    assert (tmp_path / "a" / "arc_match.png").read_bytes()[:4] == b"\x89PNG"
+
+
 def test_default_recommender_builds_the_demo_index_once(model_dir, monkeypatch, capsys):
     import lyricmood.indexing as indexing_module
     from lyricmood import default_model

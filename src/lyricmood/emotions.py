@@ -28,6 +28,16 @@ def ranked_emotions(scores: np.ndarray, labels: Sequence[str], *, include_neutra
     return np.array([i for i in order if include_neutral or labels[i] not in NON_EMOTION_LABELS], dtype=np.int64)
 
 
+def emotion_columns(labels: Sequence[str]) -> list[int]:
+    """The positions of the labels that name an emotion: all but :data:`NON_EMOTION_LABELS`.
+
+    Example:
+        >>> emotion_columns(["joy", "neutral", "sadness"])
+        [0, 2]
+    """
+    return [i for i, label in enumerate(labels) if label not in NON_EMOTION_LABELS]
+
+
 @dataclass
 class SongEmotion:
     """A song's emotion profile: one value per label, and one vector per section (its emotional arc).

@@ -3,7 +3,7 @@ catalog (and says why nothing passed); and the parsers of the CLI's filter flags
 
 Example:
     >>> Filters(year_range=(1990, None), lang="KO")
-    Filters(year_range=(1990, 9999), lang=('ko',), exclude_same_artist=False, diversity=0.0, mood_weight=None)
+    Filters(year_range=(1990, 9999), lang=('ko',), exclude_same_artist=False, diversity=0.0, mood_weight=None, dig=None)
     >>> parse_years("1990-2010"), parse_langs("ko, en")
     ((1990, 2010), ['ko', 'en'])
 """
@@ -20,6 +20,9 @@ import numpy as np
 from .catalog import MAX_YEAR  # the largest year a filter accepts is the catalogs' limit
 from .errors import LyricMoodError, LyricMoodTypeError
 
+#: what ``Filters(dig=...)`` spreads a list over
+DIG_GROUPS = ("decades", "languages")
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -29,7 +32,9 @@ class Filters:
     ``lang`` (``"ko"`` or several, any case), ``exclude_same_artist`` (the query song's artist: only a catalog
     song has one), ``diversity`` in [0, 1] (0 ranks by similarity alone; higher values trade similarity for
     variety, by MMR). ``mood_weight`` in [0, 1] moves how songs are ranked where the index keeps mood and meaning
-    (:mod:`lyricmood.fusion`): 1 = emotion only, 0 = meaning only, ``None`` = the index's own weight.
+    (:mod:`lyricmood.fusion`): 1 = emotion only, 0 = meaning only, ``None`` = the index's own weight. ``dig``
+    (``"decades"`` or ``"languages"``): re-rank so that the list spans as many decades or languages as it can, every
+    song still among the most similar (:func:`lyricmood.dig.spread_rank`).
     """
 
     year_range: tuple[int | None, int | None] | None = None  # stored with open ends filled: (0 … 9999)
@@ -37,6 +42,7 @@ class Filters:
     exclude_same_artist: bool = False
     diversity: float = 0.0
     mood_weight: float | None = None
+    dig: str | None = None
 
     def __post_init__(self) -> None:
         set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
@@ -65,6 +71,16 @@ class Filters:
             from .fusion import checked_mood_weight
 
             set_field("mood_weight", checked_mood_weight(self.mood_weight))
+        if self.dig is not None and self.dig not in DIG_GROUPS:
+            raise LyricMoodError(f"unknown dig {self.dig!r}", field="dig", hint=f"use one of {', '.join(DIG_GROUPS)}")
+        if self.dig and diversity > 0:
+            raise LyricMoodError("give diversity or dig, not both", field="dig",
+                                 hint="dig already varies the list (by decade or language)")
+
+
+def decade(year: int | None) -> str:
+    """``1994`` → ``"1990s"``; no year (None or negative) → ``""``."""
+    return "" if year is None or year < 0 else f"{int(year) // 10 * 10}s"
 
 
 class CatalogFilter:
@@ -78,20 +94,36 @@ class CatalogFilter:
     def __len__(self) -> int:
         return len(self.years)
 
-    def mask(self, filters: Filters, exclude: int | None = None) -> np.ndarray:
-        """Which songs pass ``filters``; ``exclude``: the query's catalog row (left out, with its artist if asked)."""
+    def mask(self, filters: Filters, exclude: int | Sequence[int] | None = None) -> np.ndarray:
+        """Which songs pass ``filters``; ``exclude``: the query's catalog row, or the rows of several seed songs (left
+        out, with their artists if asked)."""
         keep = np.ones(len(self), dtype=bool)
         if exclude is not None:
-            keep[exclude] = False
-            artist = self.artists[exclude]
-            if filters.exclude_same_artist and artist:
-                keep &= self.artists != artist
+            rows = np.atleast_1d(np.asarray(exclude, dtype=np.int64))
+            keep[rows] = False
+            artists = [a for a in self.artists[rows] if a]
+            if filters.exclude_same_artist and artists:
+                keep &= ~np.isin(self.artists, artists)
         if filters.year_range is not None:
             low, high = filters.year_range
             keep &= (self.years >= low) & (self.years <= high) & (self.years >= 0)
         if filters.lang:
             keep &= np.isin(self.langs, list(filters.lang))
         return keep
+
+    def groups(self, dig: str, rows: Sequence[int]) -> list[str]:
+        """The group of each song of ``rows`` for ``Filters(dig=dig)``: its decade (``"1990s"``) or its language code;
+        ``""`` when it has none. A catalog without years (or languages) is refused: there is nothing to spread over."""
+        if dig == "decades":
+            if not (self.years >= 0).any():
+                raise LyricMoodError("no song of the catalog has a year: cannot dig across decades", field="dig",
+                                     hint="give the catalog a year column, or dig across languages")
+            return [decade(y) for y in self.years[rows]]
+        langs = list(self.langs[rows])
+        if not any(langs) and not (self.langs != "").any():
+            raise LyricMoodError("no song of the catalog has a language: cannot dig across languages", field="dig",
+                                 hint="give the catalog a lang column, or dig across decades")
+        return langs
 
     def explain_no_results(self, filters: Filters, *, query_in_catalog: bool = False) -> str:
         """Why a query found no song, worded for the user: what the filters asked against what the catalog holds."""

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import LyricMoodError
 
 if TYPE_CHECKING:
+    from .dig import Journey
     from .recommender import Recommendation
 
 # C0 and C1 controls (ESC, BEL, CSI …) and the bidirectional overrides/isolates of "Trojan Source".
@@ -104,15 +105,29 @@ def _cell(value: Any) -> str:
 def format_recommendations(recommendations: Sequence[Recommendation], fmt: str = "table") -> str:
     """Recommendations as ``table`` (terminal), ``json`` (a list of objects) or ``csv``."""
     rows = [{"rank": i + 1, **r.to_dict()} for i, r in enumerate(recommendations)]
+    return format_rows(rows, ["rank", "score", "title", "artist", "year", "lang", "shared_emotions", "id"], fmt)
+
+
+def format_journey(journey: Journey, fmt: str = "table") -> str:
+    """A journey's steps, each with its distance to its ideal point and its own top emotions (the feel moving)."""
+    rows = [step.to_dict() for step in journey.steps]
+    columns = ["step", "distance", "title", "artist", "year", "lang", "top_emotions", "id"]
+    if fmt == "table":
+        return f"from {journey.start} to {journey.end}\n" + format_rows(rows, columns, fmt)
+    return format_rows(rows, columns, fmt)
+
+
+def format_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str = "table") -> str:
+    """Rows (dicts) as ``table`` (``columns``, terminal), ``json`` (every field) or ``csv`` (``columns``; lists
+    joined by ``;``)."""
     if fmt == "json":
-        return json_safe(json.dumps(rows, ensure_ascii=False, indent=2))
-    columns = ["rank", "score", "title", "artist", "year", "lang", "shared_emotions", "id"]
+        return json_safe(json.dumps(list(rows), ensure_ascii=False, indent=2))
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+        writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            row = {**row, "shared_emotions": ";".join(row["shared_emotions"])}
+            row = {key: ";".join(map(str, v)) if isinstance(v, (list, tuple)) else v for key, v in row.items()}
             writer.writerow({key: csv_safe(value) for key, value in row.items()})
         return buffer.getvalue().rstrip("\n")
     if fmt == "table":

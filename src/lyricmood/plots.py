@@ -277,3 +277,91 @@ def plot_similarity_matrix(
         cmap="RdBu_r" if signed else "viridis",
     )
 
+
+
+# --------------------------------------------------------------------------------------------
+# The catalog map
+
+#: how many top emotions get a colour of their own on the map (the others are grey)
+MAP_COLOURS = 9
+#: the most songs drawn on the map (a random sample beyond; the marked songs are always drawn)
+MAP_POINTS = 20_000
+
+
+def plot_song_map(
+    song_map,
+    names: Sequence[str],
+    query: Sequence[int] = (),
+    results: Sequence[int] = (),
+    *,
+    connect: bool = False,
+    title: str = "",
+    path: str | Path | None = None,
+) -> Figure:
+    """The catalog in 2-D (a :class:`lyricmood.song_map.SongMap`), each song coloured by its top emotion; the songs at
+    rows ``query`` starred and at rows ``results`` circled and labelled with their ``names`` (``connect``: joined by
+    a line, in order)."""
+    use_hangul_font()
+    xy, top = song_map.xy, np.asarray(song_map.top_emotions, dtype=object)
+    shown = np.arange(len(xy))
+    if len(shown) > MAP_POINTS:
+        shown = np.sort(np.random.default_rng(0).choice(len(xy), MAP_POINTS, replace=False))
+    emotions, counts = np.unique(top, return_counts=True)
+    coloured = list(emotions[np.lexsort((emotions, -counts))][:MAP_COLOURS])
+    fig = Figure(figsize=(9.5, 7.0), layout="constrained")
+    ax = fig.add_subplot()
+    palette = [f"C{i}" for i in range(10)]
+    other = shown[~np.isin(top[shown], coloured)]
+    if len(other):
+        ax.scatter(*xy[other].T, s=14, color="#c8c8c8", label="other", linewidths=0)
+    for emotion, colour in zip(coloured, palette):
+        rows = shown[top[shown] == emotion]
+        ax.scatter(*xy[rows].T, s=16, color=colour, label=emotion, alpha=0.85, linewidths=0)
+    results = list(results)
+    if connect and results:
+        ax.plot(*xy[list(query)[:1] + results].T, color="black", linewidth=1, alpha=0.6, zorder=3)
+    if results:
+        ax.scatter(*xy[results].T, s=90, facecolors="none", edgecolors="black", linewidths=1.4, zorder=4,
+                   label="results")
+    if len(query):
+        ax.scatter(*xy[list(query)].T, s=260, marker="*", color="gold", edgecolors="black", zorder=5, label="query")
+    for row in list(query) + results:
+        ax.annotate(str(names[row]), xy[row], xytext=(5, 4), textcoords="offset points", fontsize=8, zorder=6)
+    ax.set_xlabel(song_map.axes[0])
+    ax.set_ylabel(song_map.axes[1])
+    ax.set_title(title or "The catalog by feel (colour: top emotion)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8)
+    if path is not None:
+        save_figure(fig, path)
+    return fig
+
+
+def plot_arcs(songs: Sequence, names: Sequence[str], k: int = 4, title: str = "", path: str | Path | None = None
+              ) -> Figure:
+    """The emotional arcs of ``songs`` (``SongEmotion``s, e.g. a query and its best match by arc) side by side, as
+    arc match compares them: resampled to :data:`lyricmood.arcs.ARC_POINTS` points over the song's course, the
+    ``k`` emotions strongest in them all in the same colours in every panel."""
+    from lyricmood.arcs import ARC_POINTS, resample_arc
+
+    use_hangul_font()
+    songs = list(songs)
+    if not songs or len(songs) != len(names):
+        raise LyricMoodError(f"got {len(songs)} songs and {len(names)} names to plot arcs for")
+    labels = songs[0].labels
+    top = ranked_emotions(np.sum([np.asarray(s.vector, dtype=np.float64) for s in songs], axis=0), labels)[: max(1, k)]
+    x = (np.arange(ARC_POINTS) + 0.5) / ARC_POINTS * 100
+    fig = Figure(figsize=(4.2 * len(songs) + 1.6, 3.8), layout="constrained")
+    axes = fig.subplots(1, len(songs), sharey=True, squeeze=False)[0]
+    for ax, song, name in zip(axes, songs, names):
+        arc = resample_arc(song.section_vectors)
+        for colour, i in enumerate(top):
+            ax.plot(x, arc[:, i], marker="o", markersize=3, color=f"C{colour}", label=labels[i])
+        ax.set_title(f"{name} ({len(song.sections)} section{'s' if len(song.sections) != 1 else ''})", fontsize=10)
+        ax.set_xlabel("course of the song (%)")
+        ax.set_xlim(0, 100)
+    axes[0].set_ylabel("emotion score")
+    axes[-1].legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9)
+    fig.suptitle(title or "Emotional arcs")
+    if path is not None:
+        save_figure(fig, path)
+    return fig

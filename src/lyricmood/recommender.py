@@ -36,7 +36,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .emotions import NON_EMOTION_LABELS, SongEmotion
+from .arcs import catalog_arcs, song_arc
+from .dig import DIG_POOL, MAX_JOURNEY_STEPS, MOOD_ANCHOR_SONGS, SEED_FITS, Journey, JourneyStep
+from .dig import journey_points, seed_scores, spread_rank, walk
+from .emotions import NON_EMOTION_LABELS, SongEmotion, ranked_emotions
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .filters import CatalogFilter, Filters
 from .fusion import MoodAndMeaningSpace
@@ -49,6 +52,8 @@ if TYPE_CHECKING:  # queries on stored vectors need no torch: the model is impor
 
 #: how many emotions ``Recommendation.shared_emotions`` names
 WHY_K = 3
+#: what songs are compared by: ``"song"`` (the whole song, in the ranking space) or ``"arc"`` (its emotional arc)
+COMPARE_BY = ("song", "arc")
 # Held while a recommender loads its model on first use, so that concurrent first lyrics queries (the Space) load it
 # once. Module-level rather than per recommender, which stays copyable (a lock is not).
 _PREDICTOR_LOCK = threading.Lock()
@@ -178,6 +183,7 @@ class Recommender:
             self._songs = MoodAndMeaningSpace(self._songs, meaning, index.mood_weight)
         self.mean = self._emotions.mean
         self.catalog_filter = CatalogFilter(self.index.metadata)
+        self._arcs: CatalogSpace | None = None  # built on the first query by arc
         return self
 
     def save(self, path: str | Path) -> Path:
@@ -298,7 +304,12 @@ class Recommender:
         with its artist if asked), or None; ``why``: each query's emotion probabilities, which explain results."""
         answers = []
         for b, S in enumerate(scores):
-            rows = self._rank(S, k, self.catalog_filter.mask(filters, songs[b]), filters.diversity, space)
+            keep = self.catalog_filter.mask(filters, songs[b])
+            if filters.dig:
+                pool = self._rank(S, DIG_POOL * k, keep, 0.0, space)
+                rows = spread_rank(pool, self.catalog_filter.groups(filters.dig, pool), k)
+            else:
+                rows = self._rank(S, k, keep, filters.diversity, space)
             answers.append(self._recommendations(why[b : b + 1], rows, S))
         return answers
 
@@ -333,12 +344,17 @@ class Recommender:
         Q = _query_matrix(vectors)
         return self._answer(self.scores(Q), Q, self._emotions, k, filters, [None] * len(Q))
 
-    def similar_to_song(self, song: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+    def similar_to_song(
+        self, song: str, k: int = 10, filters: Filters | None = None, by: str = "song"
+    ) -> list[Recommendation]:
         """The ``k`` songs most like a catalog song (its id, or its exact title in any case), itself left out.
 
-        Songs are compared by the index's ranking vectors. Fewer than ``k`` come back when the filters leave fewer.
+        Songs are compared by the index's ranking vectors (``by="arc"``: by their emotional arcs, see
+        :meth:`arc_space`). Fewer than ``k`` come back when the filters leave fewer.
         """
         filters = _as_filters(filters, {})
+        if by != "song":
+            return self.similar_to_songs([song], k, filters, by=by)
         return self._similar_to_rows(self._song_rows([song]), k, filters)[0]
 
     def similar_to_lyrics(self, lyrics: str, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
@@ -453,3 +469,124 @@ class Recommender:
                 raise LyricMoodError(f"expected one query vector, got {len(first)}", field="query")
         return space.pairwise(np.vstack([first, space.rows[rows]]))
 
+    # -- digging: several seeds, journeys, arcs (lyricmood.dig, lyricmood.arcs) ----------------------
+    def arc_space(self) -> CatalogSpace:
+        """The songs' emotional arcs (:func:`lyricmood.arcs.catalog_arcs`: section probabilities resampled to a
+        fixed number of points, flattened) under this recommender's similarity; built once, on first use."""
+        if self._arcs is None:
+            self._arcs = CatalogSpace(catalog_arcs(self.index), self.similarity)
+        return self._arcs
+
+    def similar_to_arc(self, song: SongEmotion, k: int = 10, filters: Filters | None = None) -> list[Recommendation]:
+        """Songs whose emotional arc matches that of a scored song (``EmotionPredictor.score_song``: lyrics), as
+        ``similar_to_song(..., by="arc")`` compares catalog songs."""
+        filters = _as_filters(filters, {})
+        if not isinstance(song, SongEmotion):
+            raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
+        self.index.check_compatible(None, song.labels, what="the scored song's vector")
+        k = self._check_k(k)
+        space = self.arc_space()
+        return self._answer(space.scores(song_arc(song)[None]), song.vector[None], space, k, filters, [None])[0]
+
+    def _space(self, by: str, mood_weight: float | None) -> CatalogSpace | MoodAndMeaningSpace:
+        """What songs are compared in: :meth:`ranking_space` (``by="song"``), or their arcs (which compare emotions
+        only: the mood weight does not apply)."""
+        if by not in COMPARE_BY:
+            raise LyricMoodError(f"unknown comparison by={by!r}", field="by",
+                                 hint=f"use one of {', '.join(COMPARE_BY)}")
+        return self.ranking_space(mood_weight) if by == "song" else self.arc_space()
+
+    def _seed_rows(self, songs: Sequence[str]) -> list[int]:
+        """The catalog rows of seed songs (ids or titles): at least one, none twice."""
+        if isinstance(songs, (str, bytes)) or not isinstance(songs, Sequence):
+            raise LyricMoodTypeError("give the seed songs as a list of ids or titles", field="songs")
+        if not songs:
+            raise LyricMoodError("no seed song given", field="songs", hint="give at least one catalog song")
+        rows = self._song_rows(songs)
+        seen: dict[int, str] = {}
+        for song, row in zip(songs, rows):
+            if row in seen:
+                raise LyricMoodError(
+                    f"the seed song {self.index.ids[row]!r} is given twice ({seen[row]!r} and {song!r})",
+                    field="songs", hint="give each seed once",
+                )
+            seen[row] = song
+        return rows
+
+    def similar_to_songs(
+        self, songs: Sequence[str], k: int = 10, filters: Filters | None = None, fit: str = "mean", by: str = "song"
+    ) -> list[Recommendation]:
+        """The ``k`` songs that fit a set of catalog songs (ids or titles), the seeds left out (and their artists,
+        with ``exclude_same_artist``).
+
+        ``fit="mean"`` ranks by the mean of a song's similarities to the seeds (the set's centre:
+        :func:`lyricmood.dig.seed_scores`); ``fit="every"`` by the smallest, so only songs that fit every seed rank
+        high. The "why" names the emotions a song shares with the seeds' mean emotion profile.
+        """
+        filters = _as_filters(filters, {})
+        if fit not in SEED_FITS:
+            raise LyricMoodError(f"unknown fit {fit!r}", field="fit", hint=f"use one of {', '.join(SEED_FITS)}")
+        space = self._space(by, filters.mood_weight)
+        rows = self._seed_rows(songs)
+        k = self._check_k(k)
+        why = self.index.vectors[rows].mean(axis=0, keepdims=True)
+        return self._answer(seed_scores(space, rows, fit)[None], why, space, k, filters, [rows])[0]
+
+    def _journey_end(
+        self, end: str | Mapping[str, float], space: CatalogSpace | MoodAndMeaningSpace
+    ) -> tuple[np.ndarray, np.ndarray, int | None, str]:
+        """A journey's end as (point in the ranking space, emotion profile, catalog row or None, name).
+
+        A mood's point is the mean ranking vector of its :data:`~lyricmood.dig.MOOD_ANCHOR_SONGS` best songs (as
+        :meth:`similar_to_mood` ranks them): a mood has no vector in the ranking space, but the songs that carry
+        it best do, whatever that space is.
+        """
+        if isinstance(end, Mapping):
+            anchors = self.similar_to_mood(end, min(MOOD_ANCHOR_SONGS, len(self.index)))
+            rows = [self.index.position(r.id) for r in anchors]
+            name = "mood " + ", ".join(f"{e}={w:g}" for e, w in end.items())
+            return space.rows[rows].mean(axis=0), self.index.vectors[rows].mean(axis=0), None, name
+        row = self._song_rows([end])[0]
+        title = str(self.index.metadata[row].get("title") or self.index.ids[row])
+        return space.rows[row], self.index.vectors[row], row, title
+
+    def journey(
+        self, start: str | Mapping[str, float], end: str | Mapping[str, float], steps: int = 10,
+        filters: Filters | None = None,
+    ) -> Journey:
+        """An ordered playlist of ``steps`` songs whose feel moves from ``start`` to ``end`` (each a catalog song, or
+        a mood such as ``{"sadness": 1.0}``).
+
+        Step i is the most similar unused song to the point ``i / (steps + 1)`` of the way from start to end in the
+        ranking space (:func:`lyricmood.dig.walk`); the end songs are not steps, no song comes twice, ``filters``
+        hold for every step. Each step reports its distance (1 − similarity) to its ideal point and its own top
+        emotions.
+        """
+        filters = _as_filters(filters, {})
+        if filters.dig or filters.diversity:
+            raise LyricMoodError("a journey takes no diversity or dig", field="filters",
+                                 hint="its steps are spread from start to end already")
+        if not isinstance(steps, (int, np.integer)) or isinstance(steps, bool) or not 1 <= steps <= MAX_JOURNEY_STEPS:
+            raise LyricMoodError(f"steps must be a whole number from 1 to {MAX_JOURNEY_STEPS}, got {steps!r}",
+                                 field="steps")
+        space = self.ranking_space(filters.mood_weight)
+        (a, a_emotions, a_row, a_name), (b, b_emotions, b_row, b_name) = (self._journey_end(start, space),
+                                                                          self._journey_end(end, space))
+        if (a_row is not None and a_row == b_row) or (a_row is None and b_row is None and np.array_equal(a, b)):
+            raise LyricMoodError(f"the journey starts and ends at {a_name!r}", field="end",
+                                 hint="give two different songs or moods")
+        keep = self.catalog_filter.mask(filters, [r for r in (a_row, b_row) if r is not None] or None)
+        if keep.sum() < steps:
+            raise LyricMoodError(
+                f"steps={steps}, but only {int(keep.sum())} songs are left to walk through (the ends and the filters "
+                "leave out the others)", field="steps", hint="ask for fewer steps, or widen the filters",
+            )
+        points, at = journey_points(a, b, int(steps))
+        rows, scores = walk(space, points, keep)
+        journey = Journey(a_name, b_name)
+        for i, (row, score, t) in enumerate(zip(rows, scores, at)):
+            ideal = (1 - t) * a_emotions + t * b_emotions  # the emotions at that point of the way: the step's "why"
+            song = self._recommendations(ideal[None], np.array([row]), {row: score})[0]
+            top = [self.labels[j] for j in ranked_emotions(self.index.vectors[row], self.labels)[:WHY_K]]
+            journey.steps.append(JourneyStep(i + 1, float(t), 1.0 - float(score), top, song))
+        return journey

@@ -104,3 +104,39 @@ def add_source_arguments(parser: argparse.ArgumentParser) -> None:
         choices=similarity_names(),
         help=f"how songs are compared (default: {DEFAULT_SIMILARITY})",
     )
+
+
+def add_filter_arguments(parser: argparse.ArgumentParser, *, vary: bool = True) -> None:
+    """The filter flags (``--years``, ``--lang``, ``--exclude-same-artist``, ``--mood-weight``; with ``vary``:
+    ``--diversity``, ``--dig``) that :func:`filters_from_args` reads."""
+    parser.add_argument("--exclude-same-artist", action="store_true", help="leave out the query songs' artists")
+    parser.add_argument("--years", metavar="FIRST-LAST", help="only songs from these years, e.g. 1990-2010")
+    parser.add_argument(
+        "--lang", metavar="LANG", help="only songs in this language (ko, en; comma-separated for several)"
+    )
+    parser.add_argument(
+        "--mood-weight", type=unit_float, default=None, metavar="W",
+        help="how songs are ranked: 1 = by emotion only, 0 = by meaning only (default: the index's, 0.35)",
+    )
+    if vary:
+        parser.add_argument(
+            "--diversity", type=unit_float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
+        )
+        parser.add_argument(
+            "--dig", choices=["decades", "languages"],
+            help="spread the list over as many decades (or languages) as the most similar songs span",
+        )
+
+
+def filters_from_args(args: argparse.Namespace):
+    """The :class:`~lyricmood.filters.Filters` that :func:`add_filter_arguments`' flags give."""
+    from lyricmood.filters import Filters, parse_langs, parse_years
+
+    return Filters(
+        year_range=parse_years(args.years, "--years"),
+        lang=parse_langs(args.lang, "--lang"),
+        exclude_same_artist=args.exclude_same_artist,
+        diversity=getattr(args, "diversity", 0.0),
+        mood_weight=args.mood_weight,
+        dig=getattr(args, "dig", None),
+    )
