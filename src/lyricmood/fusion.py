@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -85,18 +86,19 @@ class MoodAndMeaningSpace:
         return Q[:, : self._split], Q[:, self._split :]
 
     @property
-    def rows(self) -> np.ndarray:
-        """Every song's raw ``[mood, meaning]`` vector (N, D_mood + D_meaning)."""
-        return np.hstack([self.mood.rows, self.meaning.rows])
+    def rows(self) -> JoinedRows:
+        """Every song's raw ``[mood, meaning]`` vector (N, D_mood + D_meaning), joined only for the rows asked."""
+        return JoinedRows(self.mood.rows, self.meaning.rows)
 
     @property
     def mean(self) -> np.ndarray:
         return np.concatenate([self.mood.mean, self.meaning.mean])
 
-    @property
+    @cached_property
     def items(self) -> np.ndarray:
-        """The prepared catalog ``[√w · mood, √(1 − w) · meaning]``: a dot product with :meth:`prepare_queries`
-        gives :meth:`scores` (for the cosine similarities, whose prepared vectors are dot-compared)."""
+        """The prepared catalog ``[√w · mood, √(1 − w) · meaning]`` (built on first use, then kept): a dot product
+        with :meth:`prepare_queries` gives :meth:`scores` (for the cosines, whose prepared vectors are dot-compared).
+        """
         return np.hstack([np.sqrt(self.weight) * self.mood.items,
                           np.sqrt(1 - self.weight) * self.meaning.items]).astype(np.float32)
 
@@ -119,3 +121,26 @@ class MoodAndMeaningSpace:
         """Pairwise similarities of raw ``[mood, meaning]`` rows ``A``, compared as catalog songs are."""
         mood, meaning = self._parts(A)
         return self.weight * self.mood.pairwise(mood) + (1 - self.weight) * self.meaning.pairwise(meaning)
+
+
+class JoinedRows:
+    """Two row-aligned matrices read as their concatenation ``[A | B]``, joined only for the rows indexed (the whole
+    catalog joined at once would be a copy of both, for every query)."""
+
+    def __init__(self, A: np.ndarray, B: np.ndarray):
+        self.A, self.B = A, B
+
+    def __getitem__(self, rows: Any) -> np.ndarray:
+        return np.concatenate([self.A[rows], self.B[rows]], axis=-1)
+
+    def __len__(self) -> int:
+        return len(self.A)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.A), self.A.shape[1] + self.B.shape[1])
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        joined = np.hstack([self.A, self.B])
+        return joined if dtype is None else joined.astype(dtype)
+
