@@ -18,8 +18,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from .catalog import Catalog, catalog_songs
 from .emotions import SongEmotion
 from .errors import LyricMoodError, require_whole
