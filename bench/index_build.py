@@ -1,4 +1,6 @@
-"""Index-building throughput (songs/s) and peak memory: the demo catalog and a synthetic one.
+"""Index-building throughput (songs/s) and peak memory: the demo catalog and a synthetic one, for the default ranking
+(mood and meaning: the emotion model and the meaning encoder read each song) and for emotion only (the ranking
+before: the emotion model alone), in the same run.
 
     python bench/index_build.py [--model PATH | --tiny] [--small] [--songs N]
 
@@ -40,29 +42,30 @@ def synthetic_songs(n: int, seed: int = 0) -> Iterator[dict]:
         yield {"id": f"syn-{i:07d}", "title": f"Synthetic {i}", "artist": f"A{i % 97}", "lyrics": "\n\n".join(out)}
 
 
-def build_once(model: str, catalog: str, n: int) -> dict:
+def build_once(model: str, catalog: str, n: int, meaning_model: str) -> dict:
     """Run in a child: build one index, report songs/s and peak RSS."""
     from lyricmood.indexing import build_index, load_catalog
-    from lyricmood.inference import EmotionPredictor
+    from lyricmood.inference import load_predictor
 
-    predictor = EmotionPredictor(model)
+    predictor = load_predictor(model, meaning_model=None if meaning_model == "none" else meaning_model)
     rows = load_catalog("demo") if catalog == "demo" else synthetic_songs(n)
     start = time.perf_counter()
     index = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
     seconds = time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
-    return {"catalog": catalog, "songs": len(index), "seconds": seconds, "songs/s": len(index) / seconds, "peak RSS MB": peak_mb}
+    return {"ranking": index.representation, "catalog": catalog, "songs": len(index), "seconds": seconds,
+            "songs/s": len(index) / seconds, "peak RSS MB": peak_mb}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_model_args(parser)
     parser.add_argument("--songs", type=int, help="synthetic catalog size (default 10000, --small 300)")
-    parser.add_argument("--_child", nargs=3, metavar=("MODEL", "CATALOG", "N"), help=argparse.SUPPRESS)
+    parser.add_argument("--_child", nargs=4, metavar=("MODEL", "CATALOG", "N", "MEANING"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args._child:
-        model, catalog, n = args._child
-        print(json.dumps(build_once(model, catalog, int(n))))
+        model, catalog, n, meaning_model = args._child
+        print(json.dumps(build_once(model, catalog, int(n), meaning_model)))
         return 0
     info = print_machine()
     model_path = model_from_args(args)
@@ -70,14 +73,22 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     n = args.songs or (300 if args.small else 10_000)
     plan = [("demo", 0)] + [("synthetic", size) for size in sorted({max(1, n // 10), max(1, n // 3), n})]
+    from lyricmood.meaning import DEFAULT_MEANING_MODEL
+
+    meaning = str(model_path.parent / "backbone") if args.tiny else DEFAULT_MEANING_MODEL
     rows = []
     for catalog, size in plan:
-        out = subprocess.run(
-            [sys.executable, __file__, "--_child", str(model_path), catalog, str(size)],
-            capture_output=True, text=True, check=True,
-        )
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
-        print(f"done {catalog} {size}", file=sys.stderr)
+        for meaning_model in (meaning, "none"):
+            out = subprocess.run(
+                [sys.executable, __file__, "--_child", str(model_path), catalog, str(size), meaning_model],
+                capture_output=True, text=True, check=True,
+            )
+            rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+            print(f"done {catalog} {size} {rows[-1]['ranking']}", file=sys.stderr)
+    for row in rows:  # the default's speed as a share of emotion-only's, same catalog, same run
+        before = next(r for r in rows if r["catalog"] == row["catalog"] and r["songs"] == row["songs"]
+                      and r["ranking"] == "pooled-emotion-feature")
+        row["÷ emotion only"] = row["songs/s"] / before["songs/s"]
     print(f"model: {model_path}\n")
     print(markdown_table(rows))
     write_json("index_build.json", {"machine": info, "model": str(model_path), "rows": rows})

@@ -10,11 +10,14 @@ optionally ``lang``), e.g. a user's own labelled catalog. For each set and each 
 - **Δ vs best baseline**: the paired bootstrap 95 % CI of (representation − the best baseline) per song;
 - **per-label precision@10**, and **5-fold linear-probe accuracy** (logistic regression on the vectors).
 
-Every representation sees the **same chunks** (:func:`lyricmood.lyrics.split_lyrics` + ``iter_chunks``) and is
-aggregated the same way (token-weighted mean over chunks); "centred" subtracts the set's mean vector before
-the cosine. Baselines, run in the same process: e5 semantic embeddings of the same chunks (the backbone's
-masked mean, "query: " prefix), centred and raw; e5 over the first 512 tokens of the song; TF-IDF on character
-2–4-grams; random (the exact expectation). Chunk outputs are cached per model fingerprint and data hash in
+Every representation of the emotion model sees the **same chunks** (:func:`lyricmood.lyrics.split_lyrics` +
+``iter_chunks``) and is aggregated the same way (token-weighted mean over chunks); "centred" subtracts the set's
+mean vector before the cosine. **The default ranking** is the library's: mood and meaning
+(:mod:`lyricmood.fusion`), the pooled emotion feature and the meaning vector (:class:`lyricmood.meaning.MeaningEncoder`:
+base e5 over windows of up to 512 tokens, token-weighted mean) each centred and unit-normalised, mixed with the
+default mood weight. Baselines, run in the same process: e5 semantic embeddings of the same chunks (the backbone's
+masked mean, "query: " prefix), centred and raw; e5 over 512-token windows covering the whole song (the meaning
+part alone); e5 over the first 512 tokens of the song; TF-IDF on character 2–4-grams; random (the exact expectation). Chunk outputs are cached per model fingerprint and data hash in
 ``bench/results/cache/`` (never committed: bench/results is ignored).
 """
 
@@ -46,9 +49,11 @@ BOOTSTRAP = 2000
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "lyrics_mood"
 CACHE = RESULTS / "cache"
 CHUNK_BATCH = 64
-#: the library's ranking representation (lyricmood.index.FEATURE_REPRESENTATION), measured against the baselines
-DEFAULT = "ours: pooled emotion feature (the default ranking)"
-TARGET_SEMANTIC, TARGET_TFIDF = 1.15, 1.3
+#: the library's ranking representation (lyricmood.index.MOOD_AND_MEANING_REPRESENTATION), measured against the
+#: baselines
+DEFAULT = "ours: mood and meaning (the default ranking)"
+FEATURE = "pooled emotion feature (the ranking before)"
+TARGET_SEMANTIC, TARGET_TFIDF = 1.10, 1.3
 
 
 # ---------------------------------------------------------------------------- data
@@ -86,6 +91,13 @@ def data_hash(rows: list[dict]) -> str:
 
 
 # ---------------------------------------------------------------------------- chunk outputs
+def lyric_lines(text: str) -> str:
+    """The song's lyric lines as one text (section tags and blank lines dropped): what "the first 512 tokens" reads."""
+    from lyricmood.lyrics import split_lyrics
+
+    return "\n".join(line for section in split_lyrics(text) for line in section.lines)
+
+
 def song_chunks(tokenizer, max_length: int, lyrics: list[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """All songs' chunks: texts, the song each belongs to, and its token-count weight."""
     from lyricmood.lyrics import content_tokens, iter_chunks, split_lyrics
@@ -199,12 +211,12 @@ def representations(chunks: dict[str, np.ndarray], song: np.ndarray, weight: np.
     probs = probabilities(logits, multi_label).astype(np.float64)
     mean = lambda X, w=weight: song_mean(X, song, w, n)  # noqa: E731
     reps = {
-        DEFAULT: mean(chunks["feature"]),  # what SongEmotion.feature holds (tests/test_index.py checks the equality)
-        "emotion probabilities (the ranking before)": mean(probs),
+        FEATURE: mean(chunks["feature"]),  # what SongEmotion.feature holds (tests/test_index.py checks the equality)
+        "emotion probabilities": mean(probs),
         "emotion logits": mean(logits),
         "fine-tuned encoder mean": mean(chunks["hidden"]),
     }
-    P = reps["emotion probabilities (the ranking before)"]
+    P = reps["emotion probabilities"]
     reps["probabilities, standardised per label"] = P / np.maximum(P.std(0), 1e-12)
     if "neutral" in labels:
         keep = [i for i, label in enumerate(labels) if label != "neutral"]
@@ -212,7 +224,7 @@ def representations(chunks: dict[str, np.ndarray], song: np.ndarray, weight: np.
         reps["probabilities without neutral"] = P[:, keep]
         reps["probabilities without neutral, salience-weighted"] = mean(probs[:, keep], weight * salience)
         reps["pooled feature, salience-weighted"] = mean(chunks["feature"], weight * salience)
-    F = reps[DEFAULT]
+    F = reps[FEATURE]
     for alpha in (0.5, 1.0):
         reps[f"feature ⊕ standardised probabilities (α={alpha:g})"] = np.hstack(
             [unit(centred(F)), alpha * unit(centred(P / np.maximum(P.std(0), 1e-12)))])
@@ -229,21 +241,33 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
     timings = {}
     start = time.perf_counter()
     texts, song, weight = song_chunks(tokenizer, max_length, lyrics)
-    chunks = cached(f"{key}-model-{fingerprint[:16]}",
+    # Cache keys shared with bench/lyrics_granularity.py (the same chunks, the same outputs).
+    chunks = cached(f"{key}-gran-lines-model-{fingerprint[:16]}",
                     lambda: model_chunk_outputs(model, tokenizer, max_length, texts))
     timings["model chunks"] = time.perf_counter() - start
     start = time.perf_counter()
-    semantic = cached(f"{key}-semantic-{fingerprint[:16]}-{backbone_id(backbone)}", lambda: {
-        "chunks": semantic_embeddings(backbone, backbone_tokenizer, texts, max_length),
-        "first512": semantic_embeddings(backbone, backbone_tokenizer, lyrics, max_length),
-    })
+    semantic = {
+        "chunks": cached(f"{key}-gran-lines-e5-{backbone_id(backbone)}", lambda: {
+            "e5": semantic_embeddings(backbone, backbone_tokenizer, texts, max_length)})["e5"],
+        "first512": cached(f"{key}-gran-first-512-e5-{backbone_id(backbone)}", lambda: {
+            "e5": semantic_embeddings(backbone, backbone_tokenizer, [lyric_lines(t) for t in lyrics], max_length)})["e5"],
+    }
     timings["semantic"] = time.perf_counter() - start
+    start = time.perf_counter()
+    from lyricmood.lyrics import split_lyrics
+    from lyricmood.meaning import MeaningEncoder
+
+    encoder = MeaningEncoder(backbone, backbone_tokenizer)
+    meaning = cached(f"{key}-meaning-{encoder.fingerprint[:16]}",
+                     lambda: {"meaning": encoder.embed([split_lyrics(text) for text in lyrics])})["meaning"]
+    timings["meaning"] = time.perf_counter() - start
     multi_label = model.config.problem_type == "multi_label_classification"
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
     reps = representations(chunks, song, weight, n, labels, multi_label)
 
     S_chunks = song_mean(semantic["chunks"].astype(np.float64), song, weight, n)
     baselines = {
+        "baseline: e5 semantic, 512-token windows over the whole song, centred": centred(meaning.astype(np.float64)),
         "baseline: e5 semantic, same chunks, centred": centred(S_chunks),
         "baseline: e5 semantic, same chunks, raw": S_chunks,
         "baseline: e5 semantic, first 512 tokens, raw": semantic["first512"].astype(np.float64),
@@ -260,8 +284,15 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
     for r, V in reps.items():
         per_song[f"{r}, centred"] = per_song_precision(centred(V), y)
     per_song["random (exact expectation)"] = random_expectation(y)
+    from lyricmood.fusion import DEFAULT_MOOD_WEIGHT
 
-    vectors = {**baselines, **{f"{r}, centred": centred(V) for r, V in reps.items()}}
+    # As lyricmood.fusion ranks: each part centred and unit-normalised, concatenated with √w and √(1 − w).
+    w = DEFAULT_MOOD_WEIGHT
+    fused = np.hstack([np.sqrt(w) * unit(centred(reps[FEATURE])), np.sqrt(1 - w) * unit(centred(meaning))])
+    per_song[DEFAULT] = per_song_precision(fused, y)
+    per_song = {DEFAULT: per_song.pop(DEFAULT), **per_song}
+
+    vectors = {**baselines, DEFAULT: fused, **{f"{r}, centred": centred(V) for r, V in reps.items()}}
     table, results = [], {}
     for method, values in per_song.items():
         low, high = bootstrap_ci(values, rng)
@@ -289,7 +320,7 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
           + ", ".join(f"{label} {int((y == label).sum())}" for label in np.unique(y))
           + f"\nbest baseline: {best_baseline}\n")
     print(markdown_table(table))
-    ours, tfidf_name = results[f"{DEFAULT}, centred"], "baseline: TF-IDF char 2–4-grams"
+    ours, tfidf_name = results[DEFAULT], "baseline: TF-IDF char 2–4-grams"
     checks = [
         {"figure": f"default ÷ best semantic baseline ({best_baseline[10:]})", "value": ours["vs_best_baseline"],
          "target": f"≥ {TARGET_SEMANTIC}", "met": ours["vs_best_baseline"] >= TARGET_SEMANTIC},

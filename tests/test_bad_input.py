@@ -78,7 +78,7 @@ def index_dir(model_dir, tmp_path_factory) -> Path:
     rows[1].update(title=HOSTILE_TITLE, artist=HOSTILE_ARTIST)
     out = root / "index"
     argv = ["index", str(write_csv(root / "songs.csv", rows)), "--out", str(out), "--model", str(model_dir),
-            "--no-progress"]
+            "--no-progress", "--emotion-only"]
     assert main(argv) == 0
     return out
 
@@ -88,7 +88,7 @@ def one_song_index(model_dir, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("one")
     out = root / "index"
     argv = ["index", str(write_csv(root / "one.csv", song_rows(1))), "--out", str(out), "--model", str(model_dir),
-            "--no-progress"]
+            "--no-progress", "--emotion-only"]
     assert main(argv) == 0
     return out
 
@@ -248,7 +248,7 @@ def test_index_out_dot_overwrite_is_refused(index_dir, model_dir, tmp_path, monk
     monkeypatch.chdir(tmp_path)
     before = snapshot(tmp_path)
     code, _, err = run_cli(["index", str(index_dir.parent / "songs.csv"), "--out", ".", "--overwrite",
-                            "--model", str(model_dir)], capsys)
+                            "--model", str(model_dir), "--emotion-only"], capsys)
     assert code == 1 and "not created by lyricmood" in err
     assert snapshot(tmp_path) == before and sorted(os.listdir(tmp_path)) == ["notes.txt"]
 
@@ -260,12 +260,12 @@ def test_index_out_dot_overwrite_is_refused(index_dir, model_dir, tmp_path, monk
 def test_update_and_overwrite_keep_files_lyricmood_does_not_own(index_dir, model_dir, tmp_path, capsys):
     out = tmp_path / "idx"
     catalog = write_csv(tmp_path / "songs.csv", song_rows(4))
-    argv = ["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress"]
+    argv = ["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress", "--emotion-only"]
     assert run_cli(argv, capsys)[0] == 0
     (out / "my-notes.md").write_text("notes about my index")
     write_csv(catalog, song_rows(5))
     for flag in ("--update", "--overwrite"):
-        assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress", flag],
+        assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress", "--emotion-only", flag],
                        capsys)[0] == 0
         assert (out / "my-notes.md").read_text() == "notes about my index"
         assert len(SongIndex.load(out)) == 5
@@ -328,7 +328,7 @@ def test_lyrics_over_the_csv_field_limit_are_read(model_dir, tmp_path, capsys):
     assert len(rows[0]["lyrics"]) > 131072
     catalog = write_csv(tmp_path / "long.csv", rows)
     out = tmp_path / "idx"
-    assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress"],
+    assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress", "--emotion-only"],
                    capsys)[0] == 0
     assert SongIndex.load(out).song_emotion("s0").num_tokens > 30_000
 
@@ -595,7 +595,7 @@ def test_kill_during_index_build_then_resume(model_dir, predictor, tmp_path, cap
             time.sleep(0.5)  # leave the test time to kill between checkpoints
         indexing._Checkpoint.write = slow_write
         main(["index", {str(catalog)!r}, "--out", {str(out)!r}, "--model", {str(model_dir)!r},
-              "--checkpoint-every", "2", "--no-progress"])
+              "--checkpoint-every", "2", "--no-progress", "--emotion-only"])
     """, TORCH_NUM_THREADS="1", OMP_NUM_THREADS="1")
     shard = tmp_path / "idx.partial" / "shard-0-of-1"
     _wait_for(lambda: len(list(shard.glob("part-*/index.json"))) >= 2, process)
@@ -603,7 +603,7 @@ def test_kill_during_index_build_then_resume(model_dir, predictor, tmp_path, cap
     process.wait()
     assert (tmp_path / "idx.partial" / MARKER_FILE).is_file() and not (out / "index.json").exists()
     before = {k: v for k, v in snapshot(tmp_path).items() if "idx" not in k}
-    assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress"],
+    assert run_cli(["index", str(catalog), "--out", str(out), "--model", str(model_dir), "--no-progress", "--emotion-only"],
                    capsys)[0] == 0
     resumed = SongIndex.load(out)
     direct = build_index(rows, predictor, progress=False, num_processes=1, process_index=0)
@@ -674,7 +674,7 @@ def test_an_index_written_before_markers_can_still_be_updated(index_dir, model_d
     (out / MARKER_FILE).unlink()  # as written by an older lyricmood
     (out / "notes.txt").write_text("mine")
     argv = ["index", str(index_dir.parent / "songs.csv"), "--out", str(out), "--model", str(model_dir),
-            "--no-progress", "--update"]
+            "--no-progress", "--emotion-only", "--update"]
     assert run_cli(argv, capsys)[0] == 0
     assert json.loads((out / MARKER_FILE).read_text())["kind"] == "index"
     assert (out / "notes.txt").read_text() == "mine" and len(SongIndex.load(out)) == 6

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from lyricmood.cli import main
+from lyricmood.filters import Filters
 from lyricmood.index import SongIndex
 from lyricmood.recommender import Recommender
 from lyricmood.testing import make_tiny_model
@@ -29,7 +30,8 @@ def model_dir(tmp_path_factory) -> Path:
 def index_dir(model_dir, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("indexes") / "fixture-index"
     assert (
-        main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(out), "--model", str(model_dir), "--no-progress"])
+        main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(out), "--model", str(model_dir), "--no-progress",
+              "--emotion-only"])
         == 0
     )
     return out
@@ -91,6 +93,31 @@ def test_recommend_by_text_file_and_mood(index_dir, model_dir, tmp_path, capsys)
 def test_recommend_errors(index_dir, model_dir, capsys, argv, message):
     assert main(["recommend", "--index", str(index_dir), "--model", str(model_dir), *argv]) == 1
     assert message in capsys.readouterr().err
+
+
+def test_mood_and_meaning_index_through_the_cli(model_dir, tmp_path, capsys):
+    encoder = model_dir.parent / "backbone"  # the tiny backbone stands in for base e5
+    out = tmp_path / "fused"
+    assert main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(out), "--model", str(model_dir),
+                 "--meaning-model", str(encoder), "--mood-weight", "0.6", "--no-progress"]) == 0
+    index = SongIndex.load(out)
+    assert index.representation == "mood-and-meaning" and index.mood_weight == 0.6
+    assert index.meaning_model == "backbone"  # a local encoder is named, never located
+    for weight in ("0", "1", "0.6"):
+        rows = run_json(capsys, "recommend", "--song", "j1", "--index", str(out), "-k", "2", "--format", "json",
+                        "--mood-weight", weight)
+        expected = Recommender(index).similar_to_song("j1", k=2, filters=Filters(mood_weight=float(weight)))
+        assert [r["score"] for r in rows] == pytest.approx([r.score for r in expected])
+    base = ["recommend", "--index", str(out), "--model", str(model_dir), "--format", "json", "-k", "2"]
+    by_text = run_json(capsys, *base, "--meaning-model", str(encoder), "--text", "the sad rain at night")
+    assert len(by_text) == 2
+    assert main([*base, "--meaning-model", str(model_dir.parent / "nowhere"), "--text", "sad rain"]) == 1
+    assert "cannot load a text encoder" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["recommend", "--song", "j1", "--index", str(out), "--mood-weight", "1.5"])
+    assert main(["index", str(FIXTURES / "songs.jsonl"), "--out", str(tmp_path / "x"), "--model", str(model_dir),
+                 "--mood-weight", "-1"]) == 1
+    assert "mood weight must be in [0, 1]" in capsys.readouterr().err
 
 
 def test_index_made_by_another_model_is_refused(index_dir, tmp_path, capsys):

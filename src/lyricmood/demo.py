@@ -37,11 +37,19 @@ def _score_demo_catalog(predictor: EmotionPredictor, progress: bool) -> SongInde
     return build_index(load_catalog("demo"), predictor, progress=progress, num_processes=1, process_index=0)
 
 
-def _default_predictor(model_path: str | Path | None) -> EmotionPredictor:
-    from .default_model import resolve_model
-    from .inference import EmotionPredictor
+def _default_predictor(
+    model_path: str | Path | None, index: SongIndex | None = None, meaning_model: str | Path | None = None
+) -> EmotionPredictor:
+    """The model at ``model_path`` (default: the embedded one) that reads songs as ``index`` was built: with its
+    meaning encoder (``meaning_model``, else the one the index names, else the default), or emotion only where
+    the index keeps no meaning vectors (one built with ``--emotion-only``, or before meaning was read)."""
+    from .inference import load_predictor
+    from .meaning import DEFAULT_MEANING_MODEL
 
-    return EmotionPredictor(resolve_model(model_path))
+    if index is not None and index.meaning is None:
+        return load_predictor(model_path, meaning_model=None)
+    recorded = None if index is None else index.meaning_model
+    return load_predictor(model_path, meaning_model=meaning_model or recorded or DEFAULT_MEANING_MODEL)
 
 
 #: ``index.json`` key of the shipped demo index: the :func:`~lyricmood.default_model.shipped_fingerprint` of the
@@ -71,9 +79,11 @@ def demo_index(predictor: EmotionPredictor, progress: bool = False) -> SongIndex
     from .io import cache_dir
 
     fingerprint = predictor.fingerprint
-    for path in (demo_index_path(), cache_dir() / "indexes" / f"demo-{fingerprint[:12]}"):
+    name = f"demo-{fingerprint[:12]}" + (f"-{predictor.meaning_fingerprint[:8]}" if predictor.meaning else "")
+    for path in (demo_index_path(), cache_dir() / "indexes" / name):
         try:
-            if read_index_info(path)["fingerprint"] == fingerprint:
+            info = read_index_info(path)
+            if info["fingerprint"] == fingerprint and info.get("meaning_fingerprint") == predictor.meaning_fingerprint:
                 return SongIndex.load(path)
         except LyricMoodError:
             continue
@@ -94,7 +104,7 @@ def load_default_recommender(
     if _is_default_model(model_path):
         index = shipped_demo_index()
         if index is not None:
-            return Recommender(index, similarity=similarity, load_predictor=lambda: _default_predictor(None))
+            return Recommender(index, similarity=similarity, load_predictor=lambda: _default_predictor(None, index))
     predictor = _default_predictor(model_path)
     return Recommender(demo_index(predictor, progress=progress), similarity=similarity, predictor=predictor)
 
@@ -106,18 +116,20 @@ def open_recommender(
     *,
     need_model: bool = False,
     progress: bool = False,
+    meaning_model: str | Path | None = None,
 ) -> Recommender:
     """What the CLI uses: the index at ``index`` (default: the demo catalog's, see :func:`load_default_recommender`).
 
     The model (``model``, else the default one) is loaded now when ``need_model`` (a query by raw lyrics),
-    else on the first query by lyrics, if any; it must be the one that built the index.
+    else on the first query by lyrics, if any; it must be the one that built the index (and so must the meaning
+    encoder, ``meaning_model``: by default the one the index names).
     """
     if index is None:
         recommender = load_default_recommender(similarity, model_path=model, progress=progress)
     else:
-        recommender = Recommender(
-            SongIndex.load(index), similarity=similarity, load_predictor=lambda: _default_predictor(model)
-        )
+        songs = SongIndex.load(index)
+        recommender = Recommender(songs, similarity=similarity,
+                                  load_predictor=lambda: _default_predictor(model, songs, meaning_model))
     if need_model:
         _ = recommender.predictor  # load and check the model before any work
     return recommender

@@ -36,7 +36,9 @@ class SongEmotion:
     mean over the chunks of section ``sections[i]``. ``feature`` is the token-weighted mean of the chunks'
     pooled emotion features (what the classifier reads): what songs are ranked by, since on real lyrics it
     finds same-mood songs more often than the probabilities do (README, "Real lyrics"); the probabilities
-    explain and draw.
+    explain and draw. ``meaning``, when the model reads meaning too, is the song's semantic embedding read in
+    context (:mod:`lyricmood.meaning`): songs are then ranked by mood and meaning together
+    (:mod:`lyricmood.fusion`).
     """
 
     vector: np.ndarray
@@ -46,6 +48,7 @@ class SongEmotion:
     num_chunks: int
     num_tokens: int = 0
     feature: np.ndarray | None = None
+    meaning: np.ndarray | None = None
 
     def top(self, k: int = 5, *, include_neutral: bool = False) -> list[tuple[str, float]]:
         """The ``k`` strongest emotions, strongest first (ties: label order).

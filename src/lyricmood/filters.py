@@ -3,7 +3,7 @@ catalog (and says why nothing passed); and the parsers of the CLI's filter flags
 
 Example:
     >>> Filters(year_range=(1990, None), lang="KO")
-    Filters(year_range=(1990, 9999), lang=('ko',), exclude_same_artist=False, diversity=0.0)
+    Filters(year_range=(1990, 9999), lang=('ko',), exclude_same_artist=False, diversity=0.0, mood_weight=None)
     >>> parse_years("1990-2010"), parse_langs("ko, en")
     ((1990, 2010), ['ko', 'en'])
 """
@@ -28,13 +28,15 @@ class Filters:
     ``year_range=(first, last)`` inclusive (songs without a year are left out; ``None`` for an open end),
     ``lang`` (``"ko"`` or several, any case), ``exclude_same_artist`` (the query song's artist: only a catalog
     song has one), ``diversity`` in [0, 1] (0 ranks by similarity alone; higher values trade similarity for
-    variety, by MMR).
+    variety, by MMR). ``mood_weight`` in [0, 1] moves how songs are ranked where the index keeps mood and meaning
+    (:mod:`lyricmood.fusion`): 1 = emotion only, 0 = meaning only, ``None`` = the index's own weight.
     """
 
     year_range: tuple[int | None, int | None] | None = None  # stored with open ends filled: (0 … 9999)
     lang: str | Sequence[str] | None = None  # stored as a tuple of casefolded codes, or None
     exclude_same_artist: bool = False
     diversity: float = 0.0
+    mood_weight: float | None = None
 
     def __post_init__(self) -> None:
         set_field = partial(object.__setattr__, self)  # frozen: normalise the fields once
@@ -59,6 +61,10 @@ class Filters:
         if not 0.0 <= diversity <= 1.0:
             raise LyricMoodError(f"diversity must be in [0, 1], got {diversity}", field="diversity")
         set_field("diversity", diversity)
+        if self.mood_weight is not None:
+            from .fusion import checked_mood_weight
+
+            set_field("mood_weight", checked_mood_weight(self.mood_weight))
 
 
 class CatalogFilter:

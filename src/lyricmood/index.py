@@ -30,6 +30,7 @@ from .errors import LyricMoodError, LyricMoodTypeError
 from .index_files import (
     FEATURE_REPRESENTATION,
     INFO_FILE,
+    MOOD_AND_MEANING_REPRESENTATION,
     PROBABILITY_REPRESENTATION,
     REBUILD_HINT,
     read_index_files,
@@ -38,7 +39,8 @@ from .index_files import (
 )
 
 __all__ = [
-    "FEATURE_REPRESENTATION", "INFO_FILE", "METADATA_FIELDS", "PROBABILITY_REPRESENTATION", "SongIndex",
+    "FEATURE_REPRESENTATION", "INFO_FILE", "METADATA_FIELDS", "MOOD_AND_MEANING_REPRESENTATION",
+    "PROBABILITY_REPRESENTATION", "SongIndex",
     "read_index_info", "valid_song_id",
 ]
 
@@ -86,6 +88,11 @@ class SongIndex:
     (:attr:`SongEmotion.feature`): songs are then ranked by it, and explained and drawn by ``vectors``.
     An index is created with or without features (``SongIndex.empty(..., feature_size=D)``) and every song
     it holds has them or none does, so the representation it ranks by is one (:attr:`representation`).
+
+    ``meaning`` ``(N, E)``, when present (with features), holds each song's semantic embedding read in context
+    (:attr:`SongEmotion.meaning`): songs are then ranked by mood and meaning together, the mood part weighing
+    ``mood_weight`` (:mod:`lyricmood.fusion`); ``meaning_model`` names the encoder that made them (never a path)
+    and ``meaning_fingerprint`` identifies its weights.
     """
 
     ids: list[str]
@@ -97,6 +104,10 @@ class SongIndex:
     features: np.ndarray | None = None
     section_vectors: np.ndarray | None = None
     section_offsets: np.ndarray | None = None
+    meaning: np.ndarray | None = None
+    mood_weight: float | None = None
+    meaning_fingerprint: str | None = None
+    meaning_model: str | None = None
     _positions: dict[str, int] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -107,10 +118,19 @@ class SongIndex:
             raise LyricMoodError(f"the label {twice!r} is given twice", field="labels", hint="give each label once")
         n, width = len(self.ids), len(self.labels)
         self.vectors = np.asarray(self.vectors, dtype=np.float32).reshape(n, width)
-        if self.features is not None:
-            self.features = np.asarray(self.features, dtype=np.float32)
-            if self.features.ndim != 2 or len(self.features) != n:
-                raise ValueError(f"{n} ids but features of shape {self.features.shape}")
+        for name in ("features", "meaning"):
+            array = getattr(self, name)
+            if array is not None:
+                array = np.asarray(array, dtype=np.float32)
+                if array.ndim != 2 or len(array) != n:
+                    raise ValueError(f"{n} ids but {name} of shape {array.shape}")
+                setattr(self, name, array)
+        if self.meaning is not None:
+            from .fusion import checked_mood_weight
+
+            if self.features is None:
+                raise ValueError("an index with meaning vectors needs pooled emotion features too")
+            self.mood_weight = checked_mood_weight(self.mood_weight)
         if len(self.metadata) != n:
             raise ValueError(f"{n} ids but {len(self.metadata)} metadata rows")
         sections = np.zeros((0, width)) if self.section_vectors is None else self.section_vectors
@@ -136,15 +156,24 @@ class SongIndex:
     # -- construction ------------------------------------------------------------------------------
     @classmethod
     def empty(
-        cls, labels: Sequence[str], fingerprint: str, model: str | None = None, feature_size: int | None = None
+        cls, labels: Sequence[str], fingerprint: str, model: str | None = None, feature_size: int | None = None,
+        *, meaning_size: int | None = None, mood_weight: float | None = None, meaning_fingerprint: str | None = None,
+        meaning_model: str | None = None,
     ) -> SongIndex:
-        """An index without songs; ``feature_size``: keep each song's pooled emotion feature (of that size)."""
+        """An index without songs; ``feature_size``: keep each song's pooled emotion feature (of that size);
+        ``meaning_size``: keep its meaning vector too, ranking by both (``mood_weight``: the mood part's share)."""
         features = None if feature_size is None else np.zeros((0, int(feature_size)), dtype=np.float32)
-        return cls([], [], np.zeros((0, len(labels)), dtype=np.float32), list(labels), fingerprint, model, features)
+        meaning = None if meaning_size is None else np.zeros((0, int(meaning_size)), dtype=np.float32)
+        return cls([], [], np.zeros((0, len(labels)), dtype=np.float32), list(labels), fingerprint, model, features,
+                   meaning=meaning, mood_weight=mood_weight, meaning_fingerprint=meaning_fingerprint,
+                   meaning_model=meaning_model)
 
     @property
     def representation(self) -> str:
-        """What songs are ranked by: ``"pooled-emotion-feature"`` or ``"emotion-probabilities"``."""
+        """What songs are ranked by: ``"mood-and-meaning"``, ``"pooled-emotion-feature"`` or
+        ``"emotion-probabilities"``."""
+        if self.meaning is not None:
+            return MOOD_AND_MEANING_REPRESENTATION
         return PROBABILITY_REPRESENTATION if self.features is None else FEATURE_REPRESENTATION
 
     # -- access --------------------------------------------------------------------------------------
@@ -194,6 +223,7 @@ class SongIndex:
             num_chunks=int(meta.get("num_chunks", 0)),
             num_tokens=int(meta.get("num_tokens", 0)),
             feature=None if self.features is None else self.features[i].copy(),
+            meaning=None if self.meaning is None else self.meaning[i].copy(),
         )
 
     def _sections(self, i: int) -> np.ndarray:
@@ -214,9 +244,11 @@ class SongIndex:
 
     # -- changes -------------------------------------------------------------------------------------
     def check_compatible(
-        self, fingerprint: str | None, labels: Sequence[str] | None, what: str = "these vectors"
+        self, fingerprint: str | None, labels: Sequence[str] | None, what: str = "these vectors",
+        *, meaning_fingerprint: str | None = None,
     ) -> None:
-        """Refuse vectors made by another model or over another label set."""
+        """Refuse vectors made by another model (or, for meaning vectors, another encoder) or over another label
+        set."""
         if labels is not None and list(labels) != self.labels:
             raise LyricMoodError(
                 f"{what} are over other labels ({len(labels)}: {', '.join(list(labels)[:5])}…) than the index "
@@ -227,6 +259,12 @@ class SongIndex:
             raise LyricMoodError(
                 f"{what} come from another model (fingerprint {fingerprint[:12]}) than the index "
                 f"({self.fingerprint[:12]}): their emotion vectors are not comparable",
+                hint="use the model that built the index (--model), or " + REBUILD_HINT,
+            )
+        if self.meaning is not None and meaning_fingerprint not in (None, self.meaning_fingerprint):
+            raise LyricMoodError(
+                f"{what} come from another meaning encoder (fingerprint {meaning_fingerprint[:12]}) than the index "
+                f"({str(self.meaning_fingerprint)[:12]}): their meaning vectors are not comparable",
                 hint="use the model that built the index (--model), or " + REBUILD_HINT,
             )
 
@@ -267,28 +305,33 @@ class SongIndex:
                 raise LyricMoodError(f"song {present!r} is already in the index", hint="pass replace=True to update it")
         new = [(song_id, song) for song_id, song in zip(ids, songs) if song_id not in self._positions]
         replaced: dict[int, np.ndarray] = {}
-        for song_id, (vector, feature, meta, sections) in zip(ids, songs):
+        for song_id, (vector, feature, meaning, meta, sections) in zip(ids, songs):
             i = self._positions.get(song_id)
             if i is not None:
                 self.vectors[i], self.metadata[i], replaced[i] = vector, meta, sections
                 if self.features is not None:
                     self.features[i] = feature
+                if self.meaning is not None:
+                    self.meaning[i] = meaning
         if replaced:  # an updated song may have another number of sections: the section array is rebuilt
             self._set_sections([replaced.get(i, self._sections(i)) for i in range(len(self))])
         if new:
             self.vectors = np.concatenate([self.vectors, np.stack([song[0] for _, song in new])])
             if self.features is not None:
                 self.features = np.concatenate([self.features, np.stack([song[1] for _, song in new])])
-            for song_id, (_, _, meta, _) in new:
+            if self.meaning is not None:
+                self.meaning = np.concatenate([self.meaning, np.stack([song[2] for _, song in new])])
+            for song_id, (_, _, _, meta, _) in new:
                 self._positions[song_id] = len(self.ids)
                 self.ids.append(song_id)
                 self.metadata.append(meta)
-            self._append_sections([song[3] for _, song in new])
+            self._append_sections([song[4] for _, song in new])
 
     def _checked_song(
         self, song_id: str, emotion: SongEmotion | np.ndarray | Sequence[float], meta: Any
-    ) -> tuple[np.ndarray, np.ndarray | None, dict, np.ndarray]:
-        """A song's vector, feature (None if the index keeps none), metadata and section vectors, checked."""
+    ) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None, dict, np.ndarray]:
+        """A song's vector, feature and meaning (None where the index keeps none), metadata and section vectors,
+        checked."""
         if not isinstance(meta, dict):
             raise LyricMoodError(f"the metadata of song {song_id!r} must be a dict, got {type(meta).__name__}")
         meta = {k: v for k, v in meta.items() if k not in _NOT_METADATA}
@@ -302,10 +345,11 @@ class SongIndex:
                     f"({len(emotion.sections)} sections, {len(self.labels)} labels)"
                 )
             meta.update(sections=list(emotion.sections), num_chunks=emotion.num_chunks, num_tokens=emotion.num_tokens)
-            vector, feature = emotion.vector, emotion.feature
+            vector, feature, meaning = emotion.vector, emotion.feature, emotion.meaning
         else:
-            vector, feature = emotion, None
-        feature = None if self.features is None else self._checked_feature(song_id, feature)
+            vector, feature, meaning = emotion, None, None
+        feature = None if self.features is None else self._checked_part(song_id, feature, self.features, "pooled emotion feature")
+        meaning = None if self.meaning is None else self._checked_part(song_id, meaning, self.meaning, "meaning vector")
         try:
             vector = np.asarray(vector, dtype=np.float32).reshape(-1)
         except (TypeError, ValueError):
@@ -316,21 +360,22 @@ class SongIndex:
             )
         if not np.isfinite(vector).all():
             raise LyricMoodError(f"the vector of song {song_id!r} is not finite")
-        return vector, feature, meta, sections
+        return vector, feature, meaning, meta, sections
 
-    def _checked_feature(self, song_id: str, feature: Any) -> np.ndarray:
-        if feature is None:
+    def _checked_part(self, song_id: str, value: Any, stored: np.ndarray, what: str) -> np.ndarray:
+        """A song's ``what`` (its pooled emotion feature, or its meaning vector), of the size ``stored`` keeps."""
+        if value is None:
             raise LyricMoodError(
-                f"song {song_id!r} comes without a pooled emotion feature, and this index ranks songs by them",
+                f"song {song_id!r} comes without a {what}, and this index ranks songs by it",
                 hint="add the SongEmotion that EmotionPredictor.score_song returns, not a bare probability vector",
             )
-        feature = np.asarray(feature, dtype=np.float32).reshape(-1)
-        if feature.shape != self.features.shape[1:] or not np.isfinite(feature).all():
+        value = np.asarray(value, dtype=np.float32).reshape(-1)
+        if value.shape != stored.shape[1:] or not np.isfinite(value).all():
             raise LyricMoodError(
-                f"the feature of song {song_id!r} has {feature.size} values (the index keeps {self.features.shape[1]})"
+                f"the {what} of song {song_id!r} has {value.size} values (the index keeps {stored.shape[1]})"
                 " or is not finite", hint="use the model that built the index, or " + REBUILD_HINT,
             )
-        return feature
+        return value
 
     def remove(self, ids: str | Iterable[str]) -> None:
         """Remove songs; an unknown id raises (and nothing is removed)."""
@@ -343,11 +388,14 @@ class SongIndex:
         self.vectors = self.vectors[keep]
         if self.features is not None:
             self.features = self.features[keep]
+        if self.meaning is not None:
+            self.meaning = self.meaning[keep]
         self._positions = {song_id: i for i, song_id in enumerate(self.ids)}
 
     def merge(self, other: SongIndex, replace: bool = True) -> None:
         """Add every song of ``other`` (same model and labels required)."""
-        self.check_compatible(other.fingerprint, other.labels, what="the songs of the other index")
+        self.check_compatible(other.fingerprint, other.labels, what="the songs of the other index",
+                              meaning_fingerprint=other.meaning_fingerprint)
         self.add_many(other.ids, [other.song_emotion(i) for i in other.ids], other.metadata, replace=replace)
 
 
@@ -369,6 +417,10 @@ class SongIndex:
             "labels": self.labels,
             "representation": self.representation,
         }
+        if self.meaning is not None:
+            tensors["meaning"] = np.ascontiguousarray(self.meaning, dtype=np.float32)
+            info.update(mood_weight=self.mood_weight, meaning_model=self.meaning_model,
+                        meaning_fingerprint=self.meaning_fingerprint)
         return write_index_files(_index_path(path), tensors, rows, info)
 
     @classmethod
@@ -379,4 +431,5 @@ class SongIndex:
         return cls(
             ids, rows, tensors["vectors"], info["labels"], info["fingerprint"], info.get("model"),
             tensors.get("features"), tensors["section_vectors"], tensors["section_offsets"],
+            tensors.get("meaning"), info.get("mood_weight"), info.get("meaning_fingerprint"), info.get("meaning_model"),
         )

@@ -1,7 +1,7 @@
 """The files of an index folder, written atomically and read back only whole and consistent.
 
 An index folder holds ``vectors.safetensors`` (``vectors``, ``section_vectors``, ``section_offsets`` and, when
-kept, ``features``), ``songs.jsonl`` (one metadata row per song) and ``index.json`` (format, labels, model
+kept, ``features`` and ``meaning``), ``songs.jsonl`` (one metadata row per song) and ``index.json`` (format, labels, model
 fingerprint, file checksums, and :data:`INFO_CHECKSUM`, the checksum of every other key of ``index.json``), plus lyricmood's ownership marker ``.lyricmood`` (see :mod:`lyricmood.io`): saving
 replaces only the files lyricmood wrote, never another file in the folder, and never writes into a folder it did
 not create. Writes hold the folder's lock and reads verify the very bytes they parse, so concurrent saves and
@@ -22,8 +22,10 @@ from .errors import LyricMoodError
 from .io import folder_lock, sha256_file, staged_folder
 
 FORMAT = "lyricmood-index"
-VERSION = 2  # 2: songs may carry pooled emotion features, the ranking representation (1: probabilities only)
-#: what an index ranks songs by (recorded in index.json; a recommender never mixes the two)
+# 3: songs may carry meaning vectors, ranked by mood and meaning; 2: pooled emotion features; 1: probabilities only
+VERSION = 3
+#: what an index ranks songs by (recorded in index.json; a recommender never mixes them)
+MOOD_AND_MEANING_REPRESENTATION = "mood-and-meaning"
 FEATURE_REPRESENTATION = "pooled-emotion-feature"
 PROBABILITY_REPRESENTATION = "emotion-probabilities"
 VECTORS_FILE = "vectors.safetensors"
@@ -114,14 +116,30 @@ def read_index_files(path: Path) -> tuple[dict, dict[str, np.ndarray], list[dict
     ):
         raise LyricMoodError("the index files disagree on the number of songs or labels", file=path, hint=REBUILD_HINT)
     representation = info.get("representation", PROBABILITY_REPRESENTATION)
-    if representation != (PROBABILITY_REPRESENTATION if features is None else FEATURE_REPRESENTATION) or (
-        features is not None and (features.ndim != 2 or len(features) != len(vectors))
+    meaning = tensors.get("meaning")
+    expected = {
+        PROBABILITY_REPRESENTATION: ("features", "meaning"), FEATURE_REPRESENTATION: ("meaning",),
+        MOOD_AND_MEANING_REPRESENTATION: (),
+    }
+    absent = expected.get(representation)
+    present = [name for name, array in (("features", features), ("meaning", meaning)) if array is not None]
+    if absent is None or set(present) != {"features", "meaning"} - set(absent) or any(
+        tensors[name].ndim != 2 or len(tensors[name]) != len(vectors) for name in present
     ):
         raise LyricMoodError(
-            f"index.json says songs are ranked by {representation!r}, but {VECTORS_FILE} "
-            + ("holds no features" if features is None else "holds features of the wrong shape"),
+            f"index.json says songs are ranked by {representation!r}, but {VECTORS_FILE} holds "
+            + (" and ".join(present) or "neither features nor meaning vectors")
+            + (" of the wrong shape" if present else ""),
             file=path, hint=REBUILD_HINT,
         )
+    if meaning is not None:
+        from .fusion import checked_mood_weight
+
+        try:
+            checked_mood_weight(info.get("mood_weight"))
+        except LyricMoodError as err:
+            raise LyricMoodError(f"{INFO_FILE} has an invalid mood_weight: {err.message}", file=path,
+                                 field="mood_weight", hint=REBUILD_HINT) from None
     _check_rows(path, rows, offsets)
     _check_arrays(path, rows, tensors)
     return info, tensors, rows
@@ -193,7 +211,7 @@ def _check_rows(path: Path, rows: list, offsets: np.ndarray) -> None:
 def _check_arrays(path: Path, rows: list, tensors: dict[str, np.ndarray]) -> None:
     """Refuse vectors of the wrong type or with non-finite values (they would score every song 0 and rank the
     catalog in order)."""
-    for name in ("vectors", "section_vectors", "features"):
+    for name in ("vectors", "section_vectors", "features", "meaning"):
         array = tensors.get(name)
         if array is None:
             continue

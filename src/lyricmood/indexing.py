@@ -92,20 +92,18 @@ def _song_meta(lyrics: str, row: dict) -> dict:
 class _Checkpoint:
     """Songs scored so far by one process, saved as small index parts under ``folder``."""
 
-    def __init__(
-        self, folder: Path | None, fingerprint: str, labels: list[str], feature_size: int,
-        reuse: SongIndex | None = None,
-    ):
+    def __init__(self, folder: Path | None, predictor: EmotionPredictor, reuse: SongIndex | None = None):
         self.folder = folder
-        self.fingerprint = fingerprint
-        self.labels = labels
-        self.feature_size = feature_size
+        self.predictor = predictor
+        fingerprint, labels = predictor.fingerprint, list(predictor.labels)
         self.done: dict[str, tuple[str, SongEmotion]] = {}
         self.parts = 0
-        if reuse is not None and reuse.features is None:
-            logger.warning("the index to update ranks by emotion probabilities only: every song is scored again")
+        if reuse is not None and reuse.representation != empty_index(predictor).representation:
+            logger.warning("the index to update ranks songs by %s, this model by %s: every song is scored again",
+                           reuse.representation, empty_index(predictor).representation)
         elif reuse is not None:
-            reuse.check_compatible(fingerprint, labels, what="the songs of the index to update")
+            reuse.check_compatible(fingerprint, labels, what="the songs of the index to update",
+                                   meaning_fingerprint=predictor.meaning_fingerprint)
             for song_id, meta in zip(reuse.ids, reuse.metadata):
                 if meta.get("lyrics_sha1"):
                     self.done[song_id] = (meta["lyrics_sha1"], reuse.song_emotion(song_id))
@@ -118,9 +116,10 @@ class _Checkpoint:
         try:
             for part in parts:
                 index = SongIndex.load(part)
-                index.check_compatible(fingerprint, labels, what="the checkpointed songs")
-                if index.features is None:
-                    raise LyricMoodError("the checkpointed songs have no pooled emotion features")
+                index.check_compatible(fingerprint, labels, what="the checkpointed songs",
+                                       meaning_fingerprint=predictor.meaning_fingerprint)
+                if index.representation != empty_index(predictor).representation:
+                    raise LyricMoodError(f"the checkpointed songs are ranked by {index.representation}")
                 for song_id, meta in zip(index.ids, index.metadata):
                     found[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
         except LyricMoodError as err:
@@ -140,7 +139,7 @@ class _Checkpoint:
     def write(self, songs: list[tuple[str, dict, SongEmotion]]) -> None:
         if self.folder is None or not songs:
             return
-        part = SongIndex.empty(self.labels, self.fingerprint, feature_size=self.feature_size)
+        part = empty_index(self.predictor)
         part.add_many([s[0] for s in songs], [s[2] for s in songs], [s[1] for s in songs])
         part.save(self.folder / f"part-{self.parts:06d}")
         self.parts += 1
@@ -175,6 +174,7 @@ def build_index(
     reuse: SongIndex | None = None,
     process_index: int | None = None,
     num_processes: int | None = None,
+    mood_weight: float | None = None,
 ) -> SongIndex | None:
     """Score every song of ``catalog`` into a :class:`SongIndex`.
 
@@ -190,6 +190,10 @@ def build_index(
     ``reuse``: an index made by the same model whose songs with unchanged lyrics are taken as they are
     (an update scores only new and edited songs).
 
+    ``mood_weight``: where ``predictor`` reads meaning (:attr:`EmotionPredictor.meaning`), songs are ranked by mood
+    and meaning, the mood part weighing this much (default :data:`lyricmood.fusion.DEFAULT_MOOD_WEIGHT`; a query
+    may move it).
+
     Under ``accelerate launch`` (or with ``process_index`` / ``num_processes``), process ``r`` of ``w``
     scores ``songs[r::w]``; all wait, then process 0 merges the shards in catalog order and returns the
     index, the others return ``None``. The shards meet in ``checkpoint_dir`` (default: a folder in the
@@ -202,8 +206,12 @@ def build_index(
             f"the catalog must be rows (dicts with id, title, lyrics …), got {type(catalog).__name__}",
             hint="pass a list of dicts, a datasets.Dataset, or use load_catalog(path) for a file",
         )
+    if mood_weight is not None:
+        from .fusion import checked_mood_weight
+
+        mood_weight = checked_mood_weight(mood_weight)
     rank, world, state = _distributed(process_index, num_processes)
-    fingerprint, labels = predictor.fingerprint, list(predictor.labels)
+    fingerprint = predictor.fingerprint
     own_folder = checkpoint_dir is None and world > 1
     if own_folder:
         checkpoint_dir = cache_dir() / "index-builds" / fingerprint[:16]
@@ -215,8 +223,8 @@ def build_index(
             _rows(catalog), predictor, rank, world, root, reuse, progress, progress_label, checkpoint_every
         )
         if world == 1:
-            return _assemble(results, labels, fingerprint, predictor)
-        shard = _assemble(results, labels, fingerprint, predictor, keep_positions=True)
+            return _assemble(results, predictor, mood_weight)
+        shard = _assemble(results, predictor, mood_weight, keep_positions=True)
         shard.save(root / f"result-{rank}-of-{world}")
     if state is not None:
         state.wait_for_everyone()
@@ -228,7 +236,7 @@ def build_index(
         for song_id, meta in zip(part.ids, part.metadata):
             meta = dict(meta)
             merged.append((meta.pop("_position"), song_id, meta, part.song_emotion(song_id)))
-    index = _assemble(merged, labels, fingerprint, predictor)
+    index = _assemble(merged, predictor, mood_weight)
     if own_folder:
         remove_ours(root)
     return index
@@ -241,10 +249,7 @@ def _score_shard(
     """Score songs ``rows[rank::world]`` (catalog position, id, metadata, emotion), checkpointing under ``root``."""
     from .lyrics import split_lyrics
 
-    fingerprint, labels = predictor.fingerprint, list(predictor.labels)
-    checkpoint = _Checkpoint(
-        root / f"shard-{rank}-of-{world}" if root else None, fingerprint, labels, predictor.feature_size, reuse
-    )
+    checkpoint = _Checkpoint(root / f"shard-{rank}-of-{world}" if root else None, predictor, reuse)
     total = math.ceil(max(0, len(rows) - rank) / world) if hasattr(rows, "__len__") else None
     from tqdm.auto import tqdm
 
@@ -290,15 +295,25 @@ def _score_shard(
     return results
 
 
+def empty_index(predictor: EmotionPredictor, mood_weight: float | None = None, model: str | None = None) -> SongIndex:
+    """An index without songs for what ``predictor`` makes: pooled emotion features, and meaning vectors ranked
+    with them (``mood_weight``) where the predictor reads meaning."""
+    meaning = predictor.meaning
+    return SongIndex.empty(
+        list(predictor.labels), predictor.fingerprint, model=model, feature_size=predictor.feature_size,
+        meaning_size=None if meaning is None else meaning.size, mood_weight=mood_weight,
+        meaning_fingerprint=predictor.meaning_fingerprint, meaning_model=None if meaning is None else meaning.name,
+    )
+
+
 def _assemble(
     results: list[tuple[int, str, dict, SongEmotion]],
-    labels: list[str],
-    fingerprint: str,
     predictor: EmotionPredictor,
+    mood_weight: float | None,
     keep_positions: bool = False,
 ) -> SongIndex:
     results = sorted(results, key=lambda r: r[0])
-    index = SongIndex.empty(labels, fingerprint, model=_model_name(predictor), feature_size=predictor.feature_size)
+    index = empty_index(predictor, mood_weight, model=_model_name(predictor))
     index.add_many(
         [r[1] for r in results],
         [r[3] for r in results],
@@ -351,14 +366,16 @@ def index_catalog(
     checkpoint_every: int = 64,
     overwrite: bool = False,
     update: bool = False,
+    mood_weight: float | None = None,
 ) -> SongIndex | None:
     """Build the index of ``catalog`` and save it to ``out``, checkpointing into ``<out>.partial/``.
 
     An interrupted run resumes from the checkpoint when rerun; the checkpoint is removed once the
     index is saved. An existing ``out`` is refused unless ``overwrite`` (rebuild) or ``update``: then
     the songs whose lyrics did not change are kept, new and edited songs are scored, songs no longer
-    in the catalog are dropped; the existing index must come from the same model. Returns the index
-    on the main process (``None`` on the others under ``accelerate launch``).
+    in the catalog are dropped; the existing index must come from the same model. ``mood_weight``: see
+    :func:`build_index` (an update keeps the index's weight unless given). Returns the index on the main process
+    (``None`` on the others under ``accelerate launch``).
     """
     out = Path(out)
     check_index_out(out, overwrite=overwrite, update=update)
@@ -366,11 +383,13 @@ def index_catalog(
     if update and out.exists():
         reuse = SongIndex.load(out)
         reuse.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
+        mood_weight = reuse.mood_weight if mood_weight is None else mood_weight
     _, world, state = _distributed(None, None)
     catalog = open_catalog(catalog)
     partial = partial_path(out)
     index = build_index(
-        catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse
+        catalog, predictor, progress=progress, checkpoint_dir=partial, checkpoint_every=checkpoint_every, reuse=reuse,
+        mood_weight=mood_weight,
     )
     if index is not None:
         index.save(out)

@@ -15,9 +15,11 @@ from transformers import AutoTokenizer, PreTrainedModel, PreTrainedTokenizerBase
 
 from .emotions import SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_whole
+from .meaning import DEFAULT_MEANING_MODEL
 
 if TYPE_CHECKING:
     from .lyrics import Section
+    from .meaning import MeaningEncoder
 
 
 def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
@@ -51,6 +53,22 @@ def load_model(path: str | Path, device: str | torch.device | None = None) -> tu
     return model.to(device or "cpu").eval(), tokenizer
 
 
+def load_predictor(
+    model: str | Path | None = None, *, meaning_model: str | Path | None = DEFAULT_MEANING_MODEL, **options
+) -> EmotionPredictor:
+    """The predictor lyricmood indexes and queries with: the model ``model`` (None or ``"default"``: the embedded
+    default model), reading each song's meaning too with ``meaning_model`` (default: base multilingual-e5-small,
+    offline; :func:`lyricmood.meaning.load_meaning_encoder`), or emotion only when it is ``None`` (one encoder
+    pass, about twice as fast). ``options``: those of :class:`EmotionPredictor` (batch size, device, bf16 …)."""
+    from .default_model import resolve_model
+    from .meaning import load_meaning_encoder
+
+    predictor = EmotionPredictor(resolve_model(model), **options)
+    if meaning_model is not None:
+        predictor.meaning = load_meaning_encoder(meaning_model).to(predictor.device)
+    return predictor
+
+
 class EmotionPredictor:
     """Per-label probabilities for texts: sigmoid (multi-label) or softmax (single-label).
 
@@ -77,6 +95,7 @@ class EmotionPredictor:
         max_length: int | None = None,
         device: str | torch.device | None = None,
         bf16: bool = False,
+        meaning: MeaningEncoder | None = None,
     ):
         if isinstance(model, (str, Path)):
             model, loaded_tokenizer = load_model(model, device)
@@ -105,6 +124,13 @@ class EmotionPredictor:
         # bfloat16 autocast: 1.4–1.6× the songs/s of float32 on a CPU with AVX-512 BF16, probabilities within 2e-3 of
         # float32 and the same top emotion (bench/scoring_throughput.py); off by default so vectors stay exact.
         self.bf16 = bf16
+        #: reads each song's meaning too (SongEmotion.meaning), for indexes ranked by mood and meaning
+        self.meaning = meaning
+
+    @property
+    def meaning_fingerprint(self) -> str | None:
+        """The fingerprint of the :attr:`meaning` encoder, or None when the predictor reads no meaning."""
+        return None if self.meaning is None else self.meaning.fingerprint
 
     @property
     def device(self) -> torch.device:
@@ -176,13 +202,29 @@ class EmotionPredictor:
 
         Chunks of consecutive songs share batches; at most ``chunks_per_call`` (default 8 × batch size) chunk
         texts are held at once, and each song keeps only running sums, so a 1 MB lyrics file streams through.
+        With a :attr:`meaning` encoder, each song's meaning is read too, a few songs at a time.
         """
-        from .lyrics import Section, content_tokens, iter_chunks, split_lyrics
-
         if isinstance(lyrics, (str, bytes)):  # iterating it would score each character as a song
             raise LyricMoodTypeError(
                 "score_songs takes several songs (a list of texts)", field="lyrics", hint="for one song use score_song"
             )
+        if self.meaning is None:
+            yield from self._score_emotions(lyrics, chunks_per_call)
+            return
+        from itertools import islice
+
+        songs = (_sections(text) for text in lyrics)
+        while group := list(islice(songs, _MEANING_GROUP)):
+            meanings = self.meaning.embed(group)
+            for song, meaning in zip(self._score_emotions(group, chunks_per_call), meanings):
+                song.meaning = meaning
+                yield song
+
+    def _score_emotions(
+        self, lyrics: Iterable[str | list[Section]], chunks_per_call: int | None
+    ) -> Iterator[SongEmotion]:
+        from .lyrics import content_tokens, iter_chunks
+
         limit = chunks_per_call or 8 * self.batch_size
         max_tokens = content_tokens(self.tokenizer, self.max_length)
         songs: deque[_SongSums] = deque()
@@ -205,8 +247,7 @@ class EmotionPredictor:
                 yield songs.popleft().result(self.labels)
 
         for text in lyrics:
-            split = isinstance(text, list) and bool(text) and all(isinstance(s, Section) for s in text)
-            sections = text if split else split_lyrics(text)
+            sections = _sections(text)
             song = _SongSums([s.name for s in sections], len(self.labels), self.feature_size)
             songs.append(song)
             for chunk in iter_chunks(sections, self.tokenizer, max_tokens):
@@ -226,8 +267,21 @@ class EmotionPredictor:
         """sha256 over the model's config, its weights and its tokenizer's size: equal fingerprints ⇒ equal vectors."""
         cached = self.__dict__.get("_fingerprint_cache")
         if cached is None:
-            cached = self.__dict__["_fingerprint_cache"] = _model_fingerprint(self.model, self.tokenizer)
+            cached = self.__dict__["_fingerprint_cache"] = model_fingerprint(self.model, self.tokenizer)
         return cached
+
+
+#: songs whose meaning is read together (their windows share batches; the emotion chunks of a group too)
+_MEANING_GROUP = 16
+
+
+def _sections(song: str | list[Section]) -> list[Section]:
+    """A song given as lyrics or as its sections (split already), as sections."""
+    from .lyrics import Section, split_lyrics
+
+    if isinstance(song, (list, tuple)) and song and all(isinstance(s, Section) for s in song):
+        return list(song)
+    return split_lyrics(song)
 
 
 # --------------------------------------------------------------------------------------------
@@ -262,7 +316,8 @@ class _SongSums:
         )
 
 
-def _model_fingerprint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> str:
+def model_fingerprint(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase) -> str:
+    """sha256 over a model's config (less what changes with the environment), its weights and its tokenizer's size."""
     # Keys that change with the loading/saving environment (paths, versions, attention kernel, dtype on
     # load), not with what the weights compute, are left out, at every level of the config.
     volatile = {"transformers_version", "torch_dtype", "dtype", "architectures", "auto_map", "attn_implementation"}

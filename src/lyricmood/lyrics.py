@@ -109,8 +109,13 @@ def content_tokens(tokenizer: PreTrainedTokenizerBase, max_length: int) -> int:
     return max(1, max_length - tokenizer.num_special_tokens_to_add(pair=False))
 
 
-def iter_chunks(sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase, max_tokens: int) -> Iterator[Chunk]:
-    """Yield the chunks of ``sections`` lazily (see :func:`chunk_lyrics`); tokenizes a block of lines at a time."""
+def iter_chunks(
+    sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase, max_tokens: int, min_tokens: int = MIN_CHUNK_TOKENS
+) -> Iterator[Chunk]:
+    """Yield the chunks of ``sections`` lazily (see :func:`chunk_lyrics`); tokenizes a block of lines at a time.
+
+    ``min_tokens``: lines are grouped until a group reaches it (``max_tokens`` reads each section in windows as
+    long as the model takes, whole lines each)."""
     # Lines are tokenized here only to be counted: silence the "longer than the maximum" warning.
     warnings_seen = getattr(tokenizer, "deprecation_warnings", None)
     if isinstance(warnings_seen, dict):
@@ -135,7 +140,7 @@ def iter_chunks(sections: Sequence[Section], tokenizer: PreTrainedTokenizerBase,
                     group, group_tokens = [], 0
                 group.append(line)
                 group_tokens += count
-                if group_tokens >= MIN_CHUNK_TOKENS:
+                if group_tokens >= min_tokens:
                     yield Chunk(index, "\n".join(group), group_tokens)
                     group, group_tokens = [], 0
         if group:

@@ -2,10 +2,11 @@
 
 ``similarity=`` names how vectors are compared (:mod:`lyricmood.similarity`; default: centred cosine).
 
-What is compared: songs (catalog songs and lyrics) by the index's ranking vectors, the model's pooled
-emotion features where the index keeps them (they find same-mood songs on real lyrics more often than the
-probabilities do: README, "Real lyrics"); moods and explicit emotion vectors by the emotion probabilities.
-The probabilities also explain every result (the emotions both songs share above the catalog average).
+What is compared: songs (catalog songs and lyrics) by the index's ranking vectors: mood and meaning together
+where the index keeps meaning vectors (:mod:`lyricmood.fusion`; ``Filters(mood_weight=...)`` moves the mix per
+query), else the model's pooled emotion features (README, "Real lyrics"); moods and explicit emotion vectors by the
+emotion probabilities. The probabilities also explain every result (the emotions both songs share above the
+catalog average).
 
 Ranking is one matrix product per batch of queries, a partial sort (``np.partition``) then a sort; ties are
 broken by catalog order. ``diversity`` > 0 re-ranks by maximal marginal relevance (MMR).
@@ -38,6 +39,7 @@ import numpy as np
 from .emotions import NON_EMOTION_LABELS, SongEmotion
 from .errors import LyricMoodError, LyricMoodTypeError, require_text
 from .filters import CatalogFilter, Filters
+from .fusion import MoodAndMeaningSpace
 from .index import SongIndex
 from .moods import mood_weights
 from .similarity import DEFAULT_SIMILARITY, CatalogSpace, _distributions, get_similarity
@@ -101,7 +103,7 @@ def _as_filters(filters: Filters | None, options: Mapping[str, Any]) -> Filters:
     try:
         return filters or Filters(**options)
     except TypeError as err:  # an unknown keyword
-        raise LyricMoodTypeError(str(err), hint="filters: year_range, lang, exclude_same_artist, diversity") from None
+        raise LyricMoodTypeError(str(err), hint="filters: year_range, lang, exclude_same_artist, diversity, mood_weight") from None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -149,7 +151,11 @@ class Recommender:
     def _checked(self, predictor: EmotionPredictor | None) -> EmotionPredictor | None:
         """``predictor``, if the vectors it makes are comparable with the index's (same model, same labels)."""
         if predictor is not None:
-            self.index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors")
+            self.index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors",
+                                        meaning_fingerprint=predictor.meaning_fingerprint)
+            if self.index.meaning is not None and predictor.meaning is None:
+                raise LyricMoodError("the index ranks songs by mood and meaning, but the model reads no meaning",
+                                     hint="load the model as the index was built (lyricmood.demo.load_predictor)")
         return predictor
 
     @property
@@ -159,12 +165,17 @@ class Recommender:
     def fit(self) -> Recommender:
         """Precompute the catalog side (means, centred and normalised vectors); call again after changing the index.
 
-        Songs are compared in the index's ranking space (:attr:`SongIndex.representation`: the pooled emotion
-        features where the index keeps them); moods and explicit emotion vectors in the emotion space (the
-        probabilities), which also explains every result. :attr:`catalog_filter` applies :class:`Filters`.
+        Songs are compared in the index's ranking space (:attr:`SongIndex.representation`: mood and meaning, or
+        the pooled emotion features, where the index keeps them); moods and explicit emotion vectors in the
+        emotion space (the probabilities), which also explains every result. :attr:`catalog_filter` applies
+        :class:`Filters`.
         """
-        self._emotions = CatalogSpace(self.index.vectors, self.similarity)
-        self._songs = self._emotions if self.index.features is None else CatalogSpace(self.index.features, self.similarity)
+        index = self.index
+        self._emotions = CatalogSpace(index.vectors, self.similarity)
+        self._songs = self._emotions if index.features is None else CatalogSpace(index.features, self.similarity)
+        if index.meaning is not None:
+            meaning = CatalogSpace(index.meaning, self.similarity)
+            self._songs = MoodAndMeaningSpace(self._songs, meaning, index.mood_weight)
         self.mean = self._emotions.mean
         self.catalog_filter = CatalogFilter(self.index.metadata)
         return self
@@ -299,10 +310,23 @@ class Recommender:
             rows.append(self.index.position(self.resolve_id(str(song))))
         return rows
 
+    def ranking_space(self, mood_weight: float | None = None) -> CatalogSpace | MoodAndMeaningSpace:
+        """The space songs are ranked in (see :meth:`fit`); ``mood_weight`` moves the mix of mood and meaning where
+        the index keeps both (``None``: the index's weight). An index without meaning vectors ranks by emotion
+        only, so it accepts only ``None`` or 1."""
+        if isinstance(self._songs, MoodAndMeaningSpace):
+            return self._songs.weighted(mood_weight)
+        if mood_weight is not None and mood_weight != 1:
+            raise LyricMoodError(
+                f"this index ranks songs by {self.index.representation!r} alone, so the mood weight can only be 1",
+                field="mood_weight", hint="rebuild the index with `lyricmood index` to weigh mood against meaning")
+        return self._songs
+
     def _similar_to_rows(self, rows: list[int], k: int, filters: Filters) -> list[list[Recommendation]]:
         k = self._check_k(k)
-        scores = self._songs.scores(self._songs.rows[rows])
-        return self._answer(scores, self.index.vectors[rows], self._songs, k, filters, rows)
+        space = self.ranking_space(filters.mood_weight)
+        scores = space.scores(space.rows[rows])
+        return self._answer(scores, self.index.vectors[rows], space, k, filters, rows)
 
     def _similar_to_vectors(self, vectors: Any, k: int, filters: Filters) -> list[list[Recommendation]]:
         k = self._check_k(k)
@@ -358,18 +382,24 @@ class Recommender:
             raise LyricMoodTypeError(f"expected a SongEmotion (from score_song), got {type(song).__name__}")
         self.index.check_compatible(None, song.labels, what="the scored song's vector")
         k = self._check_k(k)
-        scores = self._songs.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])
-        return self._answer(scores, song.vector[None], self._songs, k, filters, [None])[0]
+        space = self.ranking_space(filters.mood_weight)
+        scores = space.scores(np.asarray(self.ranking_vector(song), dtype=np.float64)[None])
+        return self._answer(scores, song.vector[None], space, k, filters, [None])[0]
 
     def ranking_vector(self, song: SongEmotion) -> np.ndarray:
-        """What ``song`` is ranked by in this recommender: its feature where the index keeps features, else its
-        probabilities (a feature index refuses a song without a feature)."""
+        """What ``song`` is ranked by in this recommender: its ``[feature, meaning]`` where the index keeps meaning
+        vectors, its feature where it keeps features, else its probabilities (a song without the parts the index
+        ranks by is refused)."""
         if self._songs is self._emotions:
             return song.vector
-        if song.feature is None or np.shape(song.feature) != self.index.features.shape[1:]:
-            raise LyricMoodError("the song has no pooled emotion feature of this index's model",
-                                 hint="score it with the model that built the index")
-        return song.feature
+        parts = [("pooled emotion feature", song.feature, self.index.features)]
+        if self.index.meaning is not None:
+            parts.append(("meaning vector", song.meaning, self.index.meaning))
+        for what, value, stored in parts:
+            if value is None or np.shape(value) != stored.shape[1:]:
+                raise LyricMoodError(f"the song has no {what} of this index's model",
+                                     hint="score it with the model that built the index")
+        return np.concatenate([np.asarray(value, dtype=np.float64).reshape(-1) for _, value, _ in parts])
 
     # -- compatibility wrappers (the keyword-filter API of earlier versions) -----------------------
     def similar_songs(
@@ -421,5 +451,5 @@ class Recommender:
             space, first = self._emotions, self._emotion_queries(query)
             if len(first) != 1:
                 raise LyricMoodError(f"expected one query vector, got {len(first)}", field="query")
-        return space.similarity.pairwise(np.vstack([first, space.rows[rows]]), center=space.mean)
+        return space.pairwise(np.vstack([first, space.rows[rows]]))
 

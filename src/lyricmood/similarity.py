@@ -196,6 +196,14 @@ class CatalogSpace:
         """Similarity of each query row (B, D) to every song → (B, N)."""
         return self.similarity.score(self.similarity.prepare_queries(Q, self.mean), self.items)
 
+    def prepare_queries(self, Q: np.ndarray) -> np.ndarray:
+        """Query rows as :attr:`items` are prepared (for the cosines: ``items @ prepared.T`` are the scores)."""
+        return self.similarity.prepare_queries(np.atleast_2d(np.asarray(Q, dtype=np.float64)), self.mean)
+
     def between(self, rows: Sequence[int]) -> np.ndarray:
         """Pairwise similarities of catalog rows."""
-        return self.similarity.pairwise(self.rows[list(rows)], center=self.mean)
+        return self.pairwise(self.rows[list(rows)])
+
+    def pairwise(self, A: np.ndarray) -> np.ndarray:
+        """Pairwise similarities of raw rows ``A`` of this space, compared as catalog songs are (catalog mean)."""
+        return self.similarity.pairwise(A, center=self.mean)

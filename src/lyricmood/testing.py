@@ -132,14 +132,20 @@ def make_tiny_model(
 
 
 def make_tiny_predictor(
-    path: str | Path, labels: Sequence[str], batch_size: int = 64, seed: int = 0, spread: bool = True
+    path: str | Path, labels: Sequence[str], batch_size: int = 64, seed: int = 0, spread: bool = True,
+    meaning: bool = False,
 ):
-    """An `EmotionPredictor` over a tiny classifier (see :func:`make_tiny_classifier`); the backbone goes to `path`."""
+    """An `EmotionPredictor` over a tiny classifier (see :func:`make_tiny_classifier`); the backbone goes to `path`.
+
+    ``meaning``: it reads meaning too, with the tiny backbone as its (untuned) meaning encoder, as the default
+    predictor reads it with base e5 (:func:`lyricmood.inference.load_predictor`)."""
     from .inference import EmotionPredictor
+    from .meaning import MeaningEncoder
 
     backbone = make_tiny_backbone(path, seed=seed)
     model = make_tiny_classifier(backbone, labels, seed=seed, spread=spread)
-    return EmotionPredictor(model, tokenizer=backbone, batch_size=batch_size)
+    encoder = MeaningEncoder.from_pretrained(backbone) if meaning else None
+    return EmotionPredictor(model, tokenizer=backbone, batch_size=batch_size, meaning=encoder)
 
 
 def demo_songs() -> list[dict]:
@@ -165,12 +171,15 @@ def index_from_vectors(labels: Sequence[str], vectors: Mapping[str, Sequence[flo
     return index
 
 
-def make_tiny_recommender(path: str | Path, rows: Sequence[dict] | None = None, *, spread: bool = False):
-    """A `Recommender` on a tiny model with GoEmotions' 28 labels over ``rows`` (default: the demo catalog)."""
+def make_tiny_recommender(
+    path: str | Path, rows: Sequence[dict] | None = None, *, spread: bool = False, meaning: bool = True
+):
+    """A `Recommender` on a tiny model with GoEmotions' 28 labels over ``rows`` (default: the demo catalog), ranking
+    by mood and meaning as the default recommender does (``meaning=False``: by the emotion feature alone)."""
     from .datasets_scripts.goemotions import LABELS
     from .recommender import Recommender
 
-    predictor = make_tiny_predictor(Path(path) / "backbone", LABELS, spread=spread)
+    predictor = make_tiny_predictor(Path(path) / "backbone", LABELS, spread=spread, meaning=meaning)
     index = make_tiny_index(demo_songs() if rows is None else rows, predictor)
     return Recommender(index, predictor=predictor)
 

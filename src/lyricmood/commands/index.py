@@ -24,6 +24,19 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--checkpoint-every", type=positive_int, default=64, metavar="N", help="save progress every N songs (default 64)"
     )
+    parser.add_argument(
+        "--mood-weight", type=float, metavar="W",
+        help="rank songs by W × mood + (1 − W) × meaning (0..1; default 0.35); queries may move it",
+    )
+    meaning = parser.add_mutually_exclusive_group()
+    meaning.add_argument(
+        "--meaning-model", metavar="NAME|PATH",
+        help="the encoder that reads each song's meaning (default: multilingual-e5-small, offline)",
+    )
+    meaning.add_argument(
+        "--emotion-only", action="store_true",
+        help="rank by the emotion feature alone: no meaning vectors (one model pass, about twice as fast to build)",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument(
         "--update", action="store_true", help="keep unchanged songs of an existing index, score new/edited ones"
@@ -34,16 +47,21 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lyricmood.default_model import resolve_model
+    from lyricmood.fusion import checked_mood_weight
     from lyricmood.indexing import _distributed, check_index_out, index_catalog, open_catalog
-    from lyricmood.inference import EmotionPredictor
+    from lyricmood.inference import load_predictor
 
     check_index_out(args.out, overwrite=args.overwrite, update=args.update)  # before the model is loaded
+    if args.mood_weight is not None:
+        checked_mood_weight(args.mood_weight, field="--mood-weight")
     catalog = open_catalog(args.catalog)  # a bad catalog is reported before the model is loaded, too
     _, _, state = _distributed(None, None)
-    predictor = EmotionPredictor(
-        resolve_model(args.model), batch_size=args.batch_size, device=None if state is None else state.device,
-        bf16=args.bf16,
+    from lyricmood.meaning import DEFAULT_MEANING_MODEL
+
+    predictor = load_predictor(
+        args.model, meaning_model=None if args.emotion_only else args.meaning_model or DEFAULT_MEANING_MODEL,
+        batch_size=args.batch_size,
+        device=None if state is None else state.device, bf16=args.bf16,
     )
     index = index_catalog(
         catalog,
@@ -53,6 +71,7 @@ def run(args: argparse.Namespace) -> int:
         checkpoint_every=args.checkpoint_every,
         overwrite=args.overwrite,
         update=args.update,
+        mood_weight=args.mood_weight,
     )
     if index is not None:
         print(f"indexed {len(index)} songs over {len(index.labels)} emotions into {args.out}")

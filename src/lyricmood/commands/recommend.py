@@ -28,6 +28,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--diversity", type=unit_float, default=0.0, help="0 (default) = most similar; up to 1 = more varied"
     )
+    parser.add_argument(
+        "--mood-weight", type=unit_float, default=None, metavar="W",
+        help="how songs are ranked: 1 = by emotion only, 0 = by meaning only (default: the index's, 0.35)",
+    )
+    parser.add_argument(
+        "--meaning-model", metavar="NAME|PATH",
+        help="the meaning encoder the index was built with, for --text / --lyrics-file (default: the one it names)",
+    )
     parser.set_defaults(func=run)
 
 
@@ -42,9 +50,11 @@ def run(args: argparse.Namespace) -> int:
         lang=parse_langs(args.lang, "--lang"),
         exclude_same_artist=args.exclude_same_artist,
         diversity=args.diversity,
+        mood_weight=args.mood_weight,
     )
     lyrics = read_lyrics(args)  # None for --song and --mood; a bad --lyrics-file is reported before the model loads
-    recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None)
+    recommender = open_recommender(args.index, args.model, args.similarity, need_model=lyrics is not None,
+                                   meaning_model=args.meaning_model)
     k = min(10, len(recommender.index)) if args.k is None else args.k
     if args.mood is not None:
         results = recommender.similar_to_mood(parse_mood(args.mood), k, filters)
