@@ -89,7 +89,7 @@ def test_catalog_song_mood_and_heatmap_need_no_torch(shipped_index, tmp_path):
 
 def _stub_predictor(fingerprint: str, labels: list[str], vector: np.ndarray) -> SimpleNamespace:
     return SimpleNamespace(
-        fingerprint=fingerprint, labels=labels,
+        fingerprint=fingerprint, labels=labels, meaning=None, meaning_fingerprint=None,  # an emotion-only model
         score_song=lambda text: SongEmotion(vector, labels, ["song"], vector[None], 1),
     )
 
