@@ -1,7 +1,8 @@
 """Load check of the Space: many concurrent gradio_client sessions against one local server.
 
 Each session makes ``--requests`` requests in turn, cycling through the endpoints (a catalog song,
-pasted lyrics, a mood) and, like the page does, then asks for that recommendation's figures
+pasted lyrics, a mood, an upload of a small catalog: the same file in every session, so identical uploads
+meet in Gradio's hash-named upload folder) and, like the page does, then asks for that recommendation's figures
 (``/song_figures``, ``/mood_figure``) where the app renders them in a chained event. All sessions run
 at once. Prints p50 / p95 / max latency per endpoint and overall, the throughput, and the errors
 (there must be none: a bad request returns a message, and the queue must absorb 16 sessions).
@@ -37,6 +38,9 @@ space_env()
 LYRICS = "[Verse]\nthe sad rain at night, alone\nI miss you\n\n[Chorus]\n사랑 눈물 그대\nhappy dance, morning light"
 FILTERS = ("builtin", 10, False, None, None, "any", 0.0, "en")
 FIGURES = {"recommend_song": "/song_figures", "recommend_lyrics": "/song_figures", "recommend_mood": "/mood_figure"}
+#: where an endpoint's answer holds its message (a recommendation: (table, message); an upload: (message, …))
+MESSAGE_AT = {"upload_catalog": 0}
+UPLOAD_CSV = "id,title,lyrics\nu1,One,the sad rain at night\nu2,Two,happy dance morning light\nu3,Three,사랑 눈물 그대\n"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -46,8 +50,12 @@ def percentile(values: list[float], q: float) -> float:
 
 def check(ui_module, recommender, sessions: int, requests: int, alone: int) -> tuple[list[tuple], str, list[str]]:
     """Serve ``ui_module``'s app over ``recommender`` and load it; returns (table rows, summary, errors)."""
-    from gradio_client import Client
+    import tempfile
 
+    from gradio_client import Client, handle_file
+
+    upload = Path(tempfile.mkdtemp(prefix="lyricmood-load-")) / "catalog.csv"
+    upload.write_text(UPLOAD_CSV, encoding="utf-8")
     demo, url, _ = serve(recommender, ui_lang="en", ui_module=ui_module)
     try:
         song_ids = list(recommender.index.ids)
@@ -56,6 +64,7 @@ def check(ui_module, recommender, sessions: int, requests: int, alone: int) -> t
             "recommend_song": lambda i: (song_ids[i % len(song_ids)], *FILTERS),
             "recommend_lyrics": lambda i: (LYRICS, *FILTERS),
             "recommend_mood": lambda i: (*mood, *FILTERS),
+            "upload_catalog": lambda i: (handle_file(str(upload)), "en"),
         }
         endpoints = set(Client(url, verbose=False).view_api(print_info=False, return_format="dict")["named_endpoints"])
         names = list(calls)
@@ -66,10 +75,11 @@ def check(ui_module, recommender, sessions: int, requests: int, alone: int) -> t
         def call(client, name: str, i: int) -> None:
             start = time.perf_counter()
             out = client.predict(*calls[name](i), api_name=f"/{name}")
-            if isinstance(out[1], str) and out[1].startswith("⚠️"):
-                raise RuntimeError(out[1])
+            message = out[MESSAGE_AT.get(name, 1)]
+            if isinstance(message, str) and message.startswith("⚠️"):
+                raise RuntimeError(message)
             done = time.perf_counter()
-            figures = FIGURES[name] if FIGURES[name] in endpoints else None
+            figures = FIGURES.get(name) if FIGURES.get(name) in endpoints else None
             if figures:  # what the page asks next, off the critical path
                 client.predict(api_name=figures)
             with lock:

@@ -51,3 +51,19 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def model_dir(request, tmp_path_factory) -> Path:
+    """A tiny random model (:func:`lyricmood.testing.make_tiny_model`) over the test module's ``LABELS``, saved."""
+    from lyricmood.testing import make_tiny_model
+
+    return make_tiny_model(tmp_path_factory.mktemp("model"), request.module.LABELS)
+
+
+@pytest.fixture(scope="module")
+def predictor(model_dir):
+    """An ``EmotionPredictor`` over :func:`model_dir`."""
+    from lyricmood.inference import EmotionPredictor
+
+    return EmotionPredictor(model_dir)

@@ -73,20 +73,6 @@ def snapshot(*roots: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    from lyricmood.testing import make_tiny_model
-
-    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
-
-
-@pytest.fixture(scope="module")
-def predictor(model_dir):
-    from lyricmood.inference import EmotionPredictor
-
-    return EmotionPredictor(model_dir)
-
-
-@pytest.fixture(scope="module")
 def index_dir(model_dir, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("catalog")
     rows = song_rows(6)

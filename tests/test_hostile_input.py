@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,20 +20,6 @@ LABELS = ["joy", "sadness", "anger", "love"]
 NO_MODEL = "/nonexistent/model"  # a command that loaded the model first would fail on it instead
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    from lyricmood.testing import make_tiny_model
-
-    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
-
-
-@pytest.fixture(scope="module")
-def predictor(model_dir):
-    from lyricmood.inference import EmotionPredictor
-
-    return EmotionPredictor(model_dir)
 
 
 def cli(argv: list, capsys) -> tuple[int, str]:

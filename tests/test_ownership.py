@@ -34,20 +34,6 @@ def write_jsonl(path: Path, songs: list[dict]) -> Path:
     return path
 
 
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory) -> Path:
-    from lyricmood.testing import make_tiny_model
-
-    return make_tiny_model(tmp_path_factory.mktemp("model"), LABELS)
-
-
-@pytest.fixture(scope="module")
-def predictor(model_dir):
-    from lyricmood.inference import EmotionPredictor
-
-    return EmotionPredictor(model_dir)
-
-
 def cli(argv: list[str], capsys) -> tuple[int, str]:
     capsys.readouterr()
     code = main([str(a) for a in argv])

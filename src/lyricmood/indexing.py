@@ -18,7 +18,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-
 from .catalog import Catalog, catalog_songs
 from .emotions import SongEmotion
 from .errors import LyricMoodError, require_whole
