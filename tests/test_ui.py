@@ -93,6 +93,22 @@ def _titles(recommendations) -> list[str]:
     return [escape_html(r.title) for r in recommendations]
 
 
+def test_the_mood_weight_slider_moves_the_ranking_as_the_library_does(handlers, recommender):
+    from lyricmood.filters import Filters
+
+    query = recommender.index.ids[1]
+    assert recommender.index.representation == "mood-and-meaning"
+    tables = {}
+    for weight in (0.0, 1.0):
+        (table, message, _), caught = _quiet(handlers.recommend_song, query, k=6, mood_weight=weight, ui_lang="en")
+        expected = recommender.similar_to_song(query, k=6, filters=Filters(mood_weight=weight))
+        assert not caught and table["title"].tolist() == _titles(expected)
+        tables[weight] = table["title"].tolist()
+    assert tables[0.0] != tables[1.0]  # meaning alone and emotion alone rank this tiny catalog differently
+    (table, message, _), _ = _quiet(handlers.recommend_song, query, mood_weight=1.5, ui_lang="en")
+    assert message.startswith("⚠️") and len(table) == 0
+
+
 def test_recommend_song_table_matches_library(handlers, recommender):
     query = recommender.index.ids[0]
     (table, message, figures), caught = _quiet(handlers.recommend_song, query, k=5, ui_lang="en")
@@ -498,7 +514,7 @@ def client(recommender):
         demo.close()
 
 
-FILTERS = (SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, "en")
+FILTERS = (SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, None, "en")
 
 
 def test_api_endpoints(client, recommender, tmp_path):
@@ -518,7 +534,7 @@ def test_api_endpoints(client, recommender, tmp_path):
     assert client.predict(api_name="/song_figures") == (None, None, None)  # a failed request clears the plots
 
     joy = [1.0] + [0.0] * (len(SpaceHandlers(recommender).mood_labels) - 1)
-    table, message = client.predict(*joy, SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, "en",
+    table, message = client.predict(*joy, SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, None, "en",
                                     api_name="/recommend_mood")
     assert [row[1] for row in table["data"]] == _titles(recommender.recommend_for_mood({"joy": 1.0}, k=3))
     assert client.predict(api_name="/mood_figure") is not None
@@ -584,7 +600,7 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     assert not list(Path(get_upload_folder()).rglob(name)) and not list(Path(get_upload_folder()).rglob("bad.csv"))
     assert good.exists()
     # The same client session now recommends from its upload (the state lives on the server).
-    table, message = client.predict("u1", SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, "en",
+    table, message = client.predict("u1", SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, None, "en",
                                     api_name="/recommend_song")
     assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", escape_html(HOSTILE[0])}
     for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open
@@ -741,7 +757,7 @@ def test_every_endpoint_names_its_parameters_and_documents_them(client):
         assert all(p["parameter_has_default"] for p in parameters[1:]), name
     song = info["/recommend_song"]["parameters"]
     assert [p["parameter_name"] for p in song] == ["song", "source", "k", "exclude_same_artist", "year_from",
-                                                   "year_to", "lang_filter", "diversity", "ui_lang"]
+                                                   "year_to", "lang_filter", "diversity", "mood_weight", "ui_lang"]
     assert [r["label"] for r in info["/recommend_song"]["returns"]][1] == "message"
 
 

@@ -38,6 +38,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from .errors import LyricMoodError
+from .fusion import DEFAULT_MOOD_WEIGHT
 from .ui_api import api_function
 from .ui_handlers import RESULT_COLUMNS, SpaceHandlers, empty_table
 from .ui_input import DEFAULT_K, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
@@ -158,6 +159,8 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                     )
                 lang_filter = tr(partial(gr.Dropdown, value=LANG_ANY), label=_t("lang_filter"), choices=_lang_choices)
                 diversity = tr(partial(gr.Slider, 0.0, 1.0, value=0.0, step=0.05), label=_t("diversity"))
+                mood_weight = tr(partial(gr.Slider, 0.0, 1.0, value=DEFAULT_MOOD_WEIGHT, step=0.05),
+                                 label=_t("mood_weight"), info=_t("mood_weight_info"))
 
             with gr.Column(scale=3), gr.Tabs():
                 with tr(gr.Tab, label=_t("tab_similar")):
@@ -205,7 +208,8 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                     tr(gr.Markdown, value=_t("about"))
 
         # -- wiring: each handler is an API endpoint --------------------------------------------------
-        filters = [source, k, exclude, year_from, year_to, lang_filter, diversity, ui_lang_radio, upload_state]
+        filters = [source, k, exclude, year_from, year_to, lang_filter, diversity, mood_weight, ui_lang_radio,
+                   upload_state]
         song_plots = [plot_emotions, plot_arc, plot_heatmap]
         figure_state = gr.State(None)  # the last recommendation's FigureRequest, for the chained figure event
 

@@ -64,6 +64,7 @@ class Controls:
     year_to: Any = None
     lang_filter: Any = LANG_ANY
     diversity: Any = 0.0
+    mood_weight: Any = None  # None: the catalog's own weight
     ui_lang: Any = DEFAULT_UI_LANGUAGE
     upload: UploadedCatalog | None = None  # the session's uploaded catalog
 
@@ -218,8 +219,11 @@ class SpaceHandlers:
         lang = interface_language(controls.ui_lang)
         try:
             rec, catalog_key = self._catalog(controls.source, controls.upload)
+            # A catalog ranked by emotion alone (indexed with --emotion-only, or before meaning was read) has no
+            # mix to move: the slider does not apply to it.
+            mood_weight = controls.mood_weight if rec.index.meaning is not None else None
             filters = parse_filters(controls.exclude_same_artist, controls.year_from, controls.year_to,
-                                    controls.lang_filter, controls.diversity)
+                                    controls.lang_filter, controls.diversity, mood_weight)
             found = answer(rec, query, parse_k(controls.k), filters, lang, catalog_key)
             note = "" if found.recommendations else "\n\n" + text("msg_no_results", lang)
             return result_table(found.recommendations, lang), found.message + note, found.figures

@@ -221,12 +221,16 @@ def _year(value: Any, field: str) -> int | None:
     return int(year)
 
 
-def parse_filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any) -> Filters:
-    """The filter controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`."""
+def parse_filters(
+    exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any, mood_weight: Any = None
+) -> Filters:
+    """The filter controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`
+    (``mood_weight`` None: the catalog's own)."""
     from .filters import Filters
 
     lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
     diversity = _number(diversity, "diversity")
+    mood_weight = _number(mood_weight, "mood_weight")
     lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
     try:
         return Filters(
@@ -234,6 +238,7 @@ def parse_filters(exclude_same_artist: Any, year_from: Any, year_to: Any, lang_f
             year_range=None if lo is None and hi is None else (lo, hi),  # None: an open end
             lang=None if lang == LANG_ANY else lang,
             diversity=0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
+            mood_weight=None if mood_weight is None else _in_range(mood_weight, 0.0, 1.0, "mood_weight"),
         )
     except LyricMoodError as err:  # the one check Filters makes that the boxes alone cannot: the order
         if err.field == "years":
