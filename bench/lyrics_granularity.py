@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_common import markdown_table, model_from_args, print_machine, semantic_embeddings, write_json  # noqa: E402
+from bench_common import markdown_table, print_machine, semantic_embeddings, write_json  # noqa: E402
 from lyrics_quality import (  # noqa: E402
     DEFAULT_DATA,
     backbone_id,
@@ -38,6 +38,7 @@ from lyrics_quality import (  # noqa: E402
     cached,
     centred,
     data_hash,
+    load_models,
     lyric_lines,
     model_chunk_outputs,
     per_song_precision,
@@ -168,32 +169,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--model", metavar="PATH")
     parser.add_argument("--tiny", action="store_true")
-    parser.add_argument("--weights", type=float, nargs="*", default=[0.2, 0.35, 0.5])
+    parser.add_argument("--weights", type=float, nargs="*", default=[0.35, 0.5, 0.65, 0.8])
     parser.add_argument("--no-demo", action="store_true", help="leave out the demo catalog")
     parser.add_argument("--granularities", nargs="*", default=list(GRANULARITIES), choices=GRANULARITIES,
                         help="the ways of reading a song to measure (first-512 is always the baseline)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     info = print_machine()
-    import transformers
-    from transformers import AutoModel, AutoTokenizer
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    from lyricmood.inference import EmotionPredictor
-
-    model_path = model_from_args(args)
-    if model_path is None:
+    models = load_models(args)
+    if models is None:
         return 0
-    predictor = EmotionPredictor(model_path)
-    if args.tiny:
-        backbone_path = model_path.parent / "backbone"
-    else:
-        from lyricmood.backbones import prepare_e5
-
-        backbone_path = prepare_e5()
-    backbone = AutoModel.from_pretrained(str(backbone_path)).eval()
-    backbone_tokenizer = AutoTokenizer.from_pretrained(str(backbone_path))
+    model_path, predictor, backbone, backbone_tokenizer = models
     sets = read_sets(args.data) if args.data.is_dir() else {}
     if not args.no_demo:
         sets["demo"] = demo_rows()

@@ -13,8 +13,9 @@ optionally ``lang``), e.g. a user's own labelled catalog. For each set and each 
 Every representation of the emotion model sees the **same chunks** (:func:`lyricmood.lyrics.split_lyrics` +
 ``iter_chunks``) and is aggregated the same way (token-weighted mean over chunks); "centred" subtracts the set's
 mean vector before the cosine. **The default ranking** is the library's: mood and meaning
-(:mod:`lyricmood.fusion`), the pooled emotion feature and the meaning vector (:class:`lyricmood.meaning.MeaningEncoder`:
-base e5 over windows of up to 512 tokens, token-weighted mean) each centred and unit-normalised, mixed with the
+(:mod:`lyricmood.fusion`): the pooled emotion feature of the song read by section (each section whole, as
+``EmotionPredictor(chunks="sections")`` reads it) and the meaning vector (:class:`lyricmood.meaning.MeaningEncoder`:
+base e5 over windows of up to 512 tokens, token-weighted mean), each centred and unit-normalised, mixed with the
 default mood weight. Baselines, run in the same process: e5 semantic embeddings of the same chunks (the backbone's
 masked mean, "query: " prefix), centred and raw; e5 over 512-token windows covering the whole song (the meaning
 part alone); e5 over the first 512 tokens of the song; TF-IDF on character 2–4-grams; random (the exact expectation). Chunk outputs are cached per model fingerprint and data hash in
@@ -258,6 +259,16 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
     from lyricmood.meaning import MeaningEncoder
 
     encoder = MeaningEncoder(backbone, backbone_tokenizer)
+    from lyricmood.lyrics import content_tokens, iter_chunks
+
+    limit = content_tokens(tokenizer, max_length)
+    by_section = [(i, c.text, c.weight) for i, text in enumerate(lyrics)
+                  for c in iter_chunks(split_lyrics(text), tokenizer, limit, min_tokens=limit)]
+    section_texts = [t for _, t, _ in by_section]
+    section_chunks = cached(f"{key}-gran-sections-model-{fingerprint[:16]}",
+                            lambda: model_chunk_outputs(model, tokenizer, max_length, section_texts))
+    mood = song_mean(section_chunks["feature"].astype(np.float64), np.array([i for i, _, _ in by_section]),
+                     np.array([w for _, _, w in by_section], dtype=np.float64), n)
     meaning = cached(f"{key}-meaning-{encoder.fingerprint[:16]}",
                      lambda: {"meaning": encoder.embed([split_lyrics(text) for text in lyrics])})["meaning"]
     timings["meaning"] = time.perf_counter() - start
@@ -288,7 +299,7 @@ def evaluate_set(name: str, rows: list[dict], model, tokenizer, max_length: int,
 
     # As lyricmood.fusion ranks: each part centred and unit-normalised, concatenated with √w and √(1 − w).
     w = DEFAULT_MOOD_WEIGHT
-    fused = np.hstack([np.sqrt(w) * unit(centred(reps[FEATURE])), np.sqrt(1 - w) * unit(centred(meaning))])
+    fused = np.hstack([np.sqrt(w) * unit(centred(mood)), np.sqrt(1 - w) * unit(centred(meaning))])
     per_song[DEFAULT] = per_song_precision(fused, y)
     per_song = {DEFAULT: per_song.pop(DEFAULT), **per_song}
 
@@ -343,6 +354,29 @@ def _sparse_neighbours(X, k: int = K) -> np.ndarray:
     return np.argsort(-S, axis=1, kind="stable")[:, :k]
 
 
+def load_models(args: argparse.Namespace):
+    """(model path, its EmotionPredictor, the semantic backbone, its tokenizer) for ``--model`` / ``--tiny`` /
+    ``--backbone`` (default: the default model and base e5); None when the default model is missing."""
+    import transformers
+    from transformers import AutoModel, AutoTokenizer
+
+    transformers.logging.set_verbosity_error()
+    transformers.logging.disable_progress_bar()
+    from lyricmood.inference import EmotionPredictor
+
+    model_path = model_from_args(args)
+    if model_path is None:
+        return None
+    if getattr(args, "backbone", None) or args.tiny:
+        backbone_path = getattr(args, "backbone", None) or model_path.parent / "backbone"
+    else:
+        from lyricmood.backbones import prepare_e5
+
+        backbone_path = prepare_e5()
+    backbone = AutoModel.from_pretrained(str(backbone_path)).eval()
+    return model_path, EmotionPredictor(model_path), backbone, AutoTokenizer.from_pretrained(str(backbone_path))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="a folder of <name>/songs.jsonl")
@@ -357,25 +391,10 @@ def main(argv: list[str] | None = None) -> int:
     if not sets:
         print(f"skipped: no <name>/songs.jsonl under {args.data} (pass --data DIR)")
         return 0
-    import transformers
-    from transformers import AutoModel, AutoTokenizer
-
-    transformers.logging.set_verbosity_error()
-    transformers.logging.disable_progress_bar()
-    from lyricmood.inference import EmotionPredictor
-
-    model_path = model_from_args(args)
-    if model_path is None:
+    models = load_models(args)
+    if models is None:
         return 0
-    predictor = EmotionPredictor(model_path)
-    if args.backbone or args.tiny:
-        backbone_path = args.backbone or model_path.parent / "backbone"
-    else:
-        from lyricmood.backbones import prepare_e5
-
-        backbone_path = prepare_e5()
-    backbone = AutoModel.from_pretrained(str(backbone_path)).eval()
-    backbone_tokenizer = AutoTokenizer.from_pretrained(str(backbone_path))
+    model_path, predictor, backbone, backbone_tokenizer = models
     rng = np.random.default_rng(args.seed)
     out = {}
     for name, rows in sets.items():

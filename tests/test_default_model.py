@@ -59,14 +59,13 @@ def test_resolve_model_names_the_default(rebuilt, monkeypatch):
 def test_catalog_queries_without_the_model_match_the_full_path(rebuilt):
     """The fast path (the shipped demo index, no model: what `lyricmood recommend --song/--mood` runs, see
     test_fast_paths.py) answers as the full path does (the model loaded, its demo index found by fingerprint)."""
-    from lyricmood.default_model import shipped_fingerprint
+    from lyricmood.default_model import load_predictor, shipped_fingerprint
     from lyricmood.index import read_index_info
-    from lyricmood.inference import EmotionPredictor
     from lyricmood.demo import SHIPPED_MODEL_KEY, demo_index, demo_index_path, load_default_recommender
     from lyricmood.recommender import Recommender
 
     assert read_index_info(demo_index_path())[SHIPPED_MODEL_KEY] == shipped_fingerprint()
-    predictor = EmotionPredictor(rebuilt)
+    predictor = load_predictor(rebuilt)  # reads mood and meaning, as the shipped index was built
     full = Recommender(demo_index(predictor), predictor=predictor)
     fast = load_default_recommender()
     assert fast._predictor is None

@@ -130,13 +130,15 @@ def load_predictor(
 
     ``meaning_model``: the encoder that reads each song's meaning too (default: base multilingual-e5-small,
     offline; :func:`lyricmood.meaning.load_meaning_encoder`), or None to read emotion only (one encoder pass,
-    about twice as fast; indexes then rank by the emotion feature alone)."""
+    about twice as fast; indexes then rank by the emotion feature alone). Reading meaning, the emotion model reads
+    each section whole (``chunks="sections"``), as mood-and-meaning indexes are built."""
     with _quiet_loading():
         predictor = _load_emotion_model(model, **kwargs)
         if meaning_model is not None:
             from .meaning import load_meaning_encoder
 
             predictor.meaning = load_meaning_encoder(meaning_model).to(predictor.device)
+            predictor.chunks = "sections"  # how mood-and-meaning indexes read emotions (EmotionPredictor.chunks)
     return predictor
 
 

@@ -35,7 +35,7 @@ from .similarity import CatalogSpace
 
 #: the mood part's share of the score where an index does not say otherwise. Chosen on NJU-MusicMood's train split
 #: and the demo catalog's Korean songs among a handful of weights (bench/lyrics_granularity.py; README, "Real lyrics").
-DEFAULT_MOOD_WEIGHT = 0.35
+DEFAULT_MOOD_WEIGHT = 0.5
 
 
 def checked_mood_weight(value: Any, field: str = "mood_weight") -> float:

@@ -299,6 +299,9 @@ def empty_index(predictor: EmotionPredictor, mood_weight: float | None = None, m
     """An index without songs for what ``predictor`` makes: pooled emotion features, and meaning vectors ranked
     with them (``mood_weight``) where the predictor reads meaning."""
     meaning = predictor.meaning
+    if meaning is not None and predictor.chunks != "sections":
+        raise LyricMoodError("a predictor that reads meaning must read emotions by section (chunks='sections'), as "
+                             "mood-and-meaning indexes are built", hint="load it with default_model.load_predictor")
     return SongIndex.empty(
         list(predictor.labels), predictor.fingerprint, model=model, feature_size=predictor.feature_size,
         meaning_size=None if meaning is None else meaning.size, mood_weight=mood_weight,

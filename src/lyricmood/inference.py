@@ -21,6 +21,10 @@ if TYPE_CHECKING:
     from .meaning import MeaningEncoder
 
 
+#: how :class:`EmotionPredictor` may cut a song into model inputs (see :attr:`EmotionPredictor.chunks`)
+CHUNKINGS = ("lines", "sections")
+
+
 def probabilities(logits: np.ndarray | torch.Tensor, multi_label: bool) -> np.ndarray:
     """Logits → probabilities as float32 numpy: sigmoid per label (multi-label) or softmax (single-label)."""
     logits = torch.as_tensor(logits).float()
@@ -79,6 +83,7 @@ class EmotionPredictor:
         device: str | torch.device | None = None,
         bf16: bool = False,
         meaning: MeaningEncoder | None = None,
+        chunks: str = "lines",
     ):
         if isinstance(model, (str, Path)):
             model, loaded_tokenizer = load_model(model, device)
@@ -109,6 +114,12 @@ class EmotionPredictor:
         self.bf16 = bf16
         #: reads each song's meaning too (SongEmotion.meaning), for indexes ranked by mood and meaning
         self.meaning = meaning
+        if chunks not in CHUNKINGS:
+            raise LyricMoodError(f"chunks must be one of {', '.join(CHUNKINGS)}, got {chunks!r}", field="chunks")
+        #: how a song is cut for the emotion model: "lines" (short lines grouped to ≥ 8 tokens) or "sections" (each
+        #: section whole, cut only past the model limit). Mood-and-meaning indexes read sections: on real lyrics the
+        #: song's feature ranks better read in context (README, "Real lyrics"), and every section keeps its vector.
+        self.chunks = chunks
 
     @property
     def meaning_fingerprint(self) -> str | None:
@@ -206,10 +217,11 @@ class EmotionPredictor:
     def _score_emotions(
         self, lyrics: Iterable[str | list[Section]], chunks_per_call: int | None
     ) -> Iterator[SongEmotion]:
-        from .lyrics import content_tokens, iter_chunks
+        from .lyrics import MIN_CHUNK_TOKENS, content_tokens, iter_chunks
 
         limit = chunks_per_call or 8 * self.batch_size
         max_tokens = content_tokens(self.tokenizer, self.max_length)
+        min_tokens = max_tokens if self.chunks == "sections" else MIN_CHUNK_TOKENS
         songs: deque[_SongSums] = deque()
         buffer: list[tuple[_SongSums, int, str, int]] = []
 
@@ -233,7 +245,7 @@ class EmotionPredictor:
             sections = _sections(text)
             song = _SongSums([s.name for s in sections], len(self.labels), self.feature_size)
             songs.append(song)
-            for chunk in iter_chunks(sections, self.tokenizer, max_tokens):
+            for chunk in iter_chunks(sections, self.tokenizer, max_tokens, min_tokens):
                 buffer.append((song, chunk.section_index, chunk.text, chunk.weight))
                 song.pending += 1
                 song.num_chunks += 1

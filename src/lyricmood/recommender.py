@@ -158,8 +158,9 @@ class Recommender:
         if predictor is not None:
             self.index.check_compatible(predictor.fingerprint, predictor.labels, what="the model's vectors",
                                         meaning_fingerprint=predictor.meaning_fingerprint)
-            if self.index.meaning is not None and predictor.meaning is None:
-                raise LyricMoodError("the index ranks songs by mood and meaning, but the model reads no meaning",
+            if self.index.meaning is not None and (predictor.meaning is None or predictor.chunks != "sections"):
+                raise LyricMoodError("the index ranks songs by mood and meaning, but the model reads no meaning "
+                                     "(or reads emotions by line, not by section)",
                                      hint="load the model as the index was built (lyricmood.default_model.load_predictor)")
         return predictor
 

@@ -145,7 +145,8 @@ def make_tiny_predictor(
     backbone = make_tiny_backbone(path, seed=seed)
     model = make_tiny_classifier(backbone, labels, seed=seed, spread=spread)
     encoder = MeaningEncoder.from_pretrained(backbone) if meaning else None
-    return EmotionPredictor(model, tokenizer=backbone, batch_size=batch_size, meaning=encoder)
+    return EmotionPredictor(model, tokenizer=backbone, batch_size=batch_size, meaning=encoder,
+                            chunks="sections" if meaning else "lines")
 
 
 def demo_songs() -> list[dict]:

@@ -116,7 +116,7 @@ def add_filter_arguments(parser: argparse.ArgumentParser, *, vary: bool = True) 
     )
     parser.add_argument(
         "--mood-weight", type=unit_float, default=None, metavar="W",
-        help="how songs are ranked: 1 = by emotion only, 0 = by meaning only (default: the index's, 0.35)",
+        help="how songs are ranked: 1 = by emotion only, 0 = by meaning only (default: the index's, 0.5)",
     )
     if vary:
         parser.add_argument(

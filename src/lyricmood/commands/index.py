@@ -28,7 +28,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument(
         "--mood-weight", type=float, metavar="W",
-        help="rank songs by W × mood + (1 − W) × meaning (0..1; default 0.35); queries may move it",
+        help="rank songs by W × mood + (1 − W) × meaning (0..1; default 0.5); queries may move it",
     )
     meaning = parser.add_mutually_exclusive_group()
     meaning.add_argument(
