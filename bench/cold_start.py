@@ -50,9 +50,13 @@ for name in ("backbones", "default_model"):
     setattr(lyricmood, name, module_from_source(f"lyricmood.{name}", open(path, encoding="utf-8").read(), path))
 old = lyricmood.default_model
 
-def load_predictor(model=None, **kwargs):  # how the CLI loaded a lyrics model then
+def load_predictor(model=None, meaning_model=None, **kwargs):  # how the CLI loaded a lyrics model then
     from lyricmood.inference import EmotionPredictor
-    return EmotionPredictor(old.resolve_model(model), **kwargs)
+    predictor = EmotionPredictor(old.resolve_model(model), **kwargs)
+    if meaning_model is not None:  # the meaning encoder as today: both paths answer from the same index
+        from lyricmood.meaning import load_meaning_encoder
+        predictor.meaning, predictor.chunks = load_meaning_encoder(meaning_model), "sections"
+    return predictor
 
 old.load_predictor = load_predictor
 from lyricmood.cli import main
