@@ -118,8 +118,17 @@ RENDERED_JS = """(() => {
 })()"""
 
 
-def rendered(state: dict) -> bool:
-    return bool(state.get("found")) and state.get("images", 0) >= 3 and not state.get("busy")
+#: a view of the page: the JavaScript that opens it (clicks its tab; None: the page as it opens) and how many plots
+#: it shows
+VIEWS = {"similar": (None, 3), "dig": ("""(() => {
+  const tab = [...document.querySelectorAll('button[role="tab"]')].find(b => /^(Dig|디깅)$/.test(b.innerText.trim()));
+  if (tab && tab.getAttribute('aria-selected') !== 'true') tab.click();
+  return '{}';
+})()""", 1)}
+
+
+def rendered(state: dict, plots: int = 3) -> bool:
+    return bool(state.get("found")) and state.get("images", 0) >= plots and not state.get("busy")
 
 
 # The link of the hardening report: it must show as text, with no element of evil.example in the page.
@@ -132,11 +141,13 @@ INJECTED_JS = """(() => JSON.stringify({
 
 
 def screenshot(chromium: str, url: str, expected: str, out: Path, width: int, height: int,
-               timeout_s: float, probe: str | None = None) -> tuple[float, dict]:
-    """Open ``url``, wait until ``expected`` text and the plots are rendered, save a PNG; (seconds, page state).
+               timeout_s: float, probe: str | None = None, view: str = "similar") -> tuple[float, dict]:
+    """Open ``url`` (its ``view``: see :data:`VIEWS`), wait until ``expected`` text and the plots are rendered, save a
+    PNG; (seconds, page state).
 
     ``probe``: a JavaScript expression returning JSON, evaluated once the page is rendered (merged into the state).
     """
+    open_view, plots = VIEWS[view]
 
     profile = tempfile.mkdtemp(prefix="lyricmood-chromium-")
     flags = [
@@ -156,10 +167,12 @@ def screenshot(chromium: str, url: str, expected: str, out: Path, width: int, he
         state: dict = {}
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if open_view is not None:
+                browser.call("Runtime.evaluate", {"expression": open_view, "returnByValue": True}, session)
             expression = RENDERED_JS % json.dumps(expected)
             value = browser.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session)
             state = json.loads(value["result"].get("value") or "{}")
-            if rendered(state):
+            if rendered(state, plots):
                 break
             time.sleep(0.5)
         time.sleep(1.0)  # let the last images paint
@@ -183,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chromium", default=None, help="path to the chromium binary")
     parser.add_argument("--window", default="1400,2200", help="window size W,H in pixels")
     parser.add_argument("--timeout", type=float, default=120, help="seconds to wait for the page to render")
+    parser.add_argument("--view", choices=sorted(VIEWS), default="similar",
+                        help="the view to render: similar (the song's recommendations, default) or dig (seeds + map)")
     parser.add_argument("--hostile", action="store_true",
                         help="open a ?song= link carrying HTML and Markdown instead: it must render as plain text")
     args = parser.parse_args(argv)
@@ -209,8 +224,12 @@ def main(argv: list[str] | None = None) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         width, height = (int(v) for v in args.window.split(","))
         page = f"{url}/?song={args.song}&lang={args.lang}"
+        if args.view == "dig":  # the Dig tab opens on the songs that fit the catalog's first two songs
+            seeds_shown = demo.lyricmood_recommender.index.ids[:2]
+            table, message, _ = client.predict(seeds_shown, k=10, ui_lang=args.lang, api_name="/recommend_songs")
+            args.out = args.out.with_name(args.out.stem + "_dig.png")
         first_title = table["data"][0][1]
-        shot_s, state = screenshot(chromium, page, first_title, args.out, width, height, args.timeout)
+        shot_s, state = screenshot(chromium, page, first_title, args.out, width, height, args.timeout, view=args.view)
     finally:
         demo.close()
     size = args.out.stat().st_size if args.out.is_file() else 0
@@ -225,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         ("step", "time", "result"),
     )
     print(f"first row: {table['data'][0][:3] if table['data'] else None}")
-    ok = rendered(state)
+    ok = rendered(state, VIEWS[args.view][1])
     if not ok:
         print("the page did not finish rendering the recommendation in time", file=sys.stderr)
     return 0 if size > 0 and ok else 1

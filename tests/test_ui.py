@@ -109,6 +109,28 @@ def test_the_mood_weight_slider_moves_the_ranking_as_the_library_does(handlers, 
     assert message.startswith("⚠️") and len(table) == 0
 
 
+def test_dig_tab_seeds_and_journey_match_the_library(handlers, recommender):
+    from matplotlib.figure import Figure
+
+    ids = recommender.index.ids
+    (table, message, figure), caught = _quiet(handlers.recommend_songs, [ids[0], ids[3]], k=4, ui_lang="en")
+    assert not caught and isinstance(figure, Figure)
+    assert table["title"].tolist() == _titles(recommender.similar_to_songs([ids[0], ids[3]], k=4))
+    assert "2 seeds" in message
+    (table, message, figure), caught = _quiet(handlers.journey, ids[0], ids[5], 3, ui_lang="en")
+    journey = recommender.journey(ids[0], ids[5], 3)
+    assert not caught and isinstance(figure, Figure)
+    assert list(table.columns) == ["step", "distance", "title", "artist", "year", "language", "top emotions"]
+    assert table["title"].tolist() == _titles([s.song for s in journey.steps])
+    np.testing.assert_allclose(table["distance"], [round(s.distance, 3) for s in journey.steps], atol=1e-9)
+    for args, expected in (((ids[0], ids[0], 3), "starts and ends"), ((ids[0], ids[1], 0), "Steps: 0 is out of range"),
+                           ((ids[0], ids[1], "x"), "Steps: not a number")):
+        (table, message, figure), _ = _quiet(handlers.journey, *args, ui_lang="en")
+        assert expected in message and len(table) == 0 and figure is None, message
+    (table, message, figure), _ = _quiet(handlers.recommend_songs, [], ui_lang="en")
+    assert message == "⚠️ " + text("err_no_song", "en") and figure is None
+
+
 def test_recommend_song_table_matches_library(handlers, recommender):
     query = recommender.index.ids[0]
     (table, message, figures), caught = _quiet(handlers.recommend_song, query, k=5, ui_lang="en")
@@ -737,8 +759,11 @@ def test_space_card_snippets_run_as_written(client, monkeypatch):
     monkeypatch.setattr(gradio_client, "Client", Recording)
     for block in blocks:
         exec(compile(block, "space/README.md", "exec"), {})
-    recommendations = [(name, answer) for name, answer in answers if name.startswith("/recommend")]
-    assert {name for name, _ in recommendations} == {"/recommend_song", "/recommend_lyrics", "/recommend_mood"}
+    recommendations = [(name, answer[:2]) for name, answer in answers if name.startswith("/recommend")]
+    assert {name for name, _ in recommendations} == {"/recommend_song", "/recommend_lyrics", "/recommend_mood",
+                                                    "/recommend_songs"}
+    journey = [answer for name, answer in answers if name == "/journey"]
+    assert len(journey) == 1 and [row[0] for row in journey[0][0]["data"]] == [1, 2, 3, 4], journey
     for name, (table, message) in recommendations:
         assert not message.startswith("⚠️"), (name, message)
         assert table["data"] or "no song" in message.lower(), (name, message)

@@ -193,6 +193,25 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                     mood_table = tr(results, label=_t("results"))
                     mood_plot = tr(gr.Plot, label=_t("mood_plot"))
 
+                with tr(gr.Tab, label=_t("tab_dig")):
+                    tr(gr.Markdown, value=_t("dig_intro"))
+                    with gr.Row():
+                        with gr.Column():
+                            seeds = tr(partial(gr.Dropdown, song_choices, value=None, multiselect=True,
+                                               filterable=True), label=_t("seeds"))
+                            btn_seeds = tr(primary, value=_t("btn_seeds"))
+                        with gr.Column():
+                            with gr.Row():
+                                journey_from = tr(partial(gr.Dropdown, song_choices, value=None, filterable=True),
+                                                  label=_t("journey_from"))
+                                journey_to = tr(partial(gr.Dropdown, song_choices, value=None, filterable=True),
+                                                label=_t("journey_to"))
+                            journey_steps = tr(partial(gr.Slider, 1, 20, value=6, step=1), label=_t("steps"))
+                            btn_journey = tr(gr.Button, value=_t("btn_journey"))
+                    dig_message = gr.Markdown(latex_delimiters=[], label="message")
+                    dig_table = tr(results, label=_t("dig_results"))
+                    dig_map = tr(partial(gr.Plot, show_label=False), label=_t("dig_map"))
+
                 with tr(gr.Tab, label=_t("tab_catalog")):
                     limits = {"mb": MAX_UPLOAD_BYTES // 2**20, "songs": f"{MAX_UPLOAD_SONGS:,}"}
                     tr(gr.Markdown, value=_t("catalog_intro", **limits))
@@ -237,6 +256,25 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
         then_figures(btn_lyrics.click(recommend_lyrics, [lyrics, *filters], [table, message, figure_state],
                                       api_name="recommend_lyrics", preprocess=False, **pool("model")))
 
+        recommend_songs = api_function(
+            "recommend_songs", handlers.recommend_songs,
+            [("songs", None, "catalog songs (ids or exact titles), a list of 1 to 20")],
+            "Songs that fit a whole set of catalog songs (the mean of their similarities), the seeds left out; "
+            "the map shows the seeds and the results.",
+            returns="(table, message, map): the songs, a Markdown note, and the catalog map (a plot)")
+        journey = api_function(
+            "journey", handlers.journey,
+            [("start", None, "the first catalog song (id or exact title)"),
+             ("end", None, "the last catalog song (id or exact title)"),
+             ("steps", 6, "how many songs between them, 1 to 100")],
+            "An ordered playlist whose feel moves from one catalog song to another: step i is the best unused song "
+            "near the point i/(steps+1) of the way; the map draws the path.",
+            returns="(table, message, map): the steps (distance to their ideal point, top emotions), a note, the map")
+        btn_seeds.click(recommend_songs, [seeds, *filters], [dig_table, dig_message, dig_map],
+                        api_name="recommend_songs", **catalog)
+        btn_journey.click(journey, [journey_from, journey_to, journey_steps, *filters],
+                          [dig_table, dig_message, dig_map], api_name="journey", **catalog)
+
         mood_labels = list(handlers.mood_labels)
         mood_state = gr.State(None)
 
@@ -274,9 +312,17 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
             return upload, note, new_source, gr.update(choices=handlers.song_choices(upload.index), value=None), \
                 browse_rows, cleared
 
+        def dig_choices(source=SOURCE_BUILTIN, upload=None):
+            # The Dig tab's song lists follow the catalog shown, as the song list does.
+            index = upload.index if source == SOURCE_UPLOAD and upload is not None else recommender.index
+            update = gr.update(choices=handlers.song_choices(index), value=None)
+            return update, update, update
+
+        dig_lists = {"fn": dig_choices, "inputs": [source, upload_state], "outputs": [seeds, journey_from, journey_to],
+                     "api_visibility": "private", "queue": False}
         btn_upload.click(upload_catalog, [upload_file, ui_lang_radio, upload_state],
                          [upload_state, upload_message, source, song, browse_table, upload_file],
-                         api_name="upload_catalog", preprocess=False, **pool("index"))
+                         api_name="upload_catalog", preprocess=False, **pool("index")).then(**dig_lists)
 
         def switch_catalog(source=SOURCE_BUILTIN, ui_lang=ui_lang, upload=None):
             """Show a catalog's songs: the built-in one or this session's upload.
@@ -294,7 +340,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
 
         source.input(switch_catalog, [source, ui_lang_radio, upload_state],
                      [song, browse_table, upload_message, source],
-                     api_name="switch_catalog", **catalog)
+                     api_name="switch_catalog", **catalog).then(**dig_lists)
 
         def set_language(ui_lang=ui_lang):
             """Switch the interface language.
@@ -334,6 +380,15 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
         on_load.__annotations__["request"] = gr.Request  # resolved here: this module postpones annotations
         then_figures(demo.load(on_load, None, [ui_lang_radio, song, table, message, figure_state],
                                api_name="load_from_url", **pool("catalog")))
+
+        def dig_example(lang=ui_lang):
+            # The Dig tab opens on an example too: the songs that fit the catalog's first two songs, on the map.
+            seeds_shown = recommender.index.ids[:2]
+            return (gr.update(value=list(seeds_shown)), *handlers.recommend_songs(seeds_shown, ui_lang=lang))
+
+        if len(recommender.index) > 2:
+            demo.load(dig_example, ui_lang_radio, [seeds, dig_table, dig_message, dig_map], api_visibility="private",
+                      **pool("figures"))
 
     demo.queue(**QUEUE_SETTINGS)
     demo.lyricmood_recommender = recommender  # for benchmarks and tools that drive the served app

@@ -11,6 +11,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,7 +35,9 @@ from .ui_input import (
     parse_lyrics,
     parse_mood,
     parse_song,
+    parse_songs,
     parse_source,
+    parse_steps,
 )
 from .ui_text import DEFAULT_UI_LANGUAGE, emotion_name, text
 from .ui_uploads import IndexCost, UploadCopies, UploadedCatalog, discard_upload, lyrics_chars, uploaded_path
@@ -50,6 +53,7 @@ logger = logging.getLogger(__name__)
 # Emotions offered as "describe a mood" sliders (those the model knows; the first labels otherwise).
 MOOD_EMOTIONS = ("joy", "love", "sadness", "anger", "fear", "optimism", "gratitude", "nervousness")
 RESULT_COLUMNS = ("col_rank", "col_title", "col_artist", "col_year", "col_lang", "col_score", "col_shared")
+JOURNEY_COLUMNS = ("col_step", "col_distance", "col_title", "col_artist", "col_year", "col_lang", "col_top")
 BROWSE_COLUMNS = ("col_id", "col_title", "col_artist", "col_year", "col_lang", "col_top")
 
 
@@ -128,6 +132,19 @@ def result_table(recommendations: Sequence[Any], lang: str) -> pd.DataFrame:
         for rank, r in enumerate(recommendations, start=1)
     ]
     return pd.DataFrame(rows, columns=_columns(RESULT_COLUMNS, lang))
+
+
+def journey_table(journey: Any, lang: str) -> pd.DataFrame:
+    """One row per journey step: step, distance to its ideal point, title, artist, year, language, its own top
+    emotions (text escaped), so that the change of feel is visible."""
+    import pandas as pd
+
+    rows = [
+        [s.step, round(float(s.distance), 3), escape_html(s.song.title), escape_html(s.song.artist), s.song.year,
+         escape_html(s.song.lang), escape_html(", ".join(emotion_name(e, lang) for e in s.top_emotions))]
+        for s in journey.steps
+    ]
+    return pd.DataFrame(rows, columns=_columns(JOURNEY_COLUMNS, lang))
 
 
 # -- handlers --------------------------------------------------------------------------------------
@@ -213,7 +230,17 @@ class SpaceHandlers:
         """Songs for a described ``mood`` ({emotion: weight 0..1}; ``None`` counts as 0)."""
         return self._recommend(self._similar_to_mood, mood, Controls(*controls, **named))
 
-    def _recommend(self, answer: Callable[..., Answer], query: Any, controls: Controls) -> tuple:
+    def recommend_songs(self, songs: Any, *controls: Any, **named: Any) -> tuple:
+        """Songs that fit a set of catalog songs (ids or titles), the seeds left out; (table, message, map)."""
+        return self._recommend(self._similar_to_songs, songs, Controls(*controls, **named))
+
+    def journey(self, start: Any, end: Any, steps: Any = 6, *controls: Any, **named: Any) -> tuple:
+        """An ordered playlist from catalog song ``start`` to catalog song ``end``; (table, message, map)."""
+        return self._recommend(partial(self._journey, steps=steps), (start, end), Controls(*controls, **named),
+                               table=journey_table)
+
+    def _recommend(self, answer: Callable[..., Answer], query: Any, controls: Controls,
+                   table: Callable[[Any, str], pd.DataFrame] | None = None) -> tuple:
         """The path every recommendation takes: check the controls, run ``answer`` on the chosen catalog, and
         return (table, message, figure request); a bad input becomes a visible message (and a toast)."""
         lang = interface_language(controls.ui_lang)
@@ -226,13 +253,13 @@ class SpaceHandlers:
                                     controls.lang_filter, controls.diversity, mood_weight)
             found = answer(rec, query, parse_k(controls.k), filters, lang, catalog_key)
             note = "" if found.recommendations else "\n\n" + text("msg_no_results", lang)
-            return result_table(found.recommendations, lang), found.message + note, found.figures
+            return (table or result_table)(found.recommendations, lang), found.message + note, found.figures
         except Exception as err:
             import gradio as gr
 
             message = _error_text(err, lang, "err_input")
             gr.Warning(message)
-            return empty_table(RESULT_COLUMNS, lang), _error_markdown(message), None
+            return empty_table(JOURNEY_COLUMNS if table else RESULT_COLUMNS, lang), _error_markdown(message), None
 
     @staticmethod
     def _similar_to_song(rec: Recommender, song: Any, k: int, filters: Filters, lang: str, catalog_key: str) -> Answer:
@@ -248,6 +275,31 @@ class SpaceHandlers:
                        emotions=_emotions_text(song_emotion.top(3), lang))
         return Answer(recommendations, message, song_figure_request(rec, song_emotion, title, recommendations, lang,
                                                                     cache_key=(catalog_key, song_id)))
+
+    @staticmethod
+    def _similar_to_songs(rec: Recommender, songs: Any, k: int, filters: Filters, lang: str, _key: str) -> Answer:
+        from .song_map import map_figure
+
+        seeds = [rec.resolve_id(song) for song in parse_songs(songs)]
+        recommendations = rec.similar_to_songs(seeds, min(k, max(1, len(rec.index) - len(seeds))), filters)
+        titles = ", ".join(escape_markdown(str(rec.index.get(s).get("title") or s)) for s in seeds)
+        message = text("msg_seeds_result", lang, n=len(seeds), titles=titles)
+        return Answer(recommendations, message,
+                      map_figure(rec, seeds, recommendations, mood_weight=filters.mood_weight))
+
+    @staticmethod
+    def _journey(rec: Recommender, ends: tuple, k: int, filters: Filters, lang: str, _key: str, *, steps: Any
+                 ) -> Answer:
+        from .dig import MAX_JOURNEY_STEPS
+        from .song_map import map_figure
+
+        start, end = (rec.resolve_id(parse_song(song)) for song in ends)
+        journey = rec.journey(start, end, parse_steps(steps, MAX_JOURNEY_STEPS), filters)
+        message = text("msg_journey_result", lang, start=escape_markdown(journey.start),
+                       end=escape_markdown(journey.end), n=len(journey.steps))
+        songs = [s.song for s in journey.steps]
+        return Answer(journey, message, map_figure(rec, [start, end], songs, connect=True,
+                                                   mood_weight=filters.mood_weight))
 
     @staticmethod
     def _similar_to_lyrics(rec: Recommender, lyrics: Any, k: int, filters: Filters, lang: str, _key: str) -> Answer:

@@ -175,6 +175,29 @@ def parse_song(value: Any) -> str:
     return song
 
 
+#: the most seed songs one "fits a set" query takes
+MAX_SEEDS = 20
+
+
+def parse_songs(value: Any) -> list[str]:
+    """Seed songs as picked (a list of ids or titles, or one): each checked as :func:`parse_song`, 1 to
+    :data:`MAX_SEEDS` of them."""
+    songs = [value] if isinstance(value, str) else list(value or []) if isinstance(value, (list, tuple)) else value
+    if not isinstance(songs, list) or not songs:
+        raise UserInputError("err_no_song")
+    if len(songs) > MAX_SEEDS:
+        raise UserInputError("err_many_seeds", n=len(songs), limit=MAX_SEEDS)
+    return [parse_song(song) for song in songs]
+
+
+def parse_steps(value: Any, limit: int) -> int:
+    """A journey's number of steps: a whole number from 1 to ``limit``."""
+    steps = _number(value, "steps")
+    if steps is None or steps != int(steps):
+        raise UserInputError("err_not_number", field="steps", value=_shown(value))
+    return int(_in_range(steps, 1, limit, "steps"))
+
+
 def parse_lyrics(value: Any) -> str:
     """Pasted lyrics: text with something in it, at most :data:`MAX_LYRICS_CHARS` characters."""
     lyrics = _text(value, "lyrics")
