@@ -215,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         client = Client(url, verbose=False)
         start = time.perf_counter()
-        table, message, *_ = client.predict(args.song, "builtin", 10, False, None, None, "any", 0.0, None, args.lang,
+        table, message, *_ = client.predict(args.song, "builtin", 10, False, None, None, "any", 0.0, None, "none", args.lang,
                                             api_name="/recommend_song")
         request_s = time.perf_counter() - start
         if message.startswith("⚠️"):

@@ -36,7 +36,7 @@ from bench_common import load_app_module, print_table, recommender as make_recom
 space_env()
 
 LYRICS = "[Verse]\nthe sad rain at night, alone\nI miss you\n\n[Chorus]\n사랑 눈물 그대\nhappy dance, morning light"
-FILTERS = ("builtin", 10, False, None, None, "any", 0.0, None, "en")
+FILTERS = ("builtin", 10, False, None, None, "any", 0.0, None, "none", "en")
 FIGURES = {"recommend_song": "/song_figures", "recommend_lyrics": "/song_figures", "recommend_mood": "/mood_figure"}
 #: where an endpoint's answer holds its message (a recommendation: (table, message); an upload: (message, …))
 MESSAGE_AT = {"upload_catalog": 0}

@@ -150,7 +150,7 @@ def test_exported_space_installs_in_a_fresh_venv_and_serves(tmp_path):
                 assert time.monotonic() < deadline, "the exported app did not start within 600 s"
                 time.sleep(2)
         song = "en-001-ribbon-for-your-hair"
-        table, message = client.predict(song, "builtin", 3, False, None, None, "any", 0.0, None, "en",
+        table, message = client.predict(song, "builtin", 3, False, None, None, "any", 0.0, None, "none", "en",
                                         api_name="/recommend_song")
         assert len(table["data"]) == 3 and not message.startswith("⚠️"), message
     finally:

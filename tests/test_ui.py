@@ -131,6 +131,21 @@ def test_dig_tab_seeds_and_journey_match_the_library(handlers, recommender):
     assert message == "⚠️ " + text("err_no_song", "en") and figure is None
 
 
+def test_dig_control_spreads_the_list_as_the_library_does(handlers, recommender):
+    from lyricmood.filters import Filters
+
+    query = recommender.index.ids[0]
+    (table, message, _), caught = _quiet(handlers.recommend_song, query, k=6, dig="languages", ui_lang="en")
+    expected = recommender.similar_to_song(query, k=6, filters=Filters(dig="languages"))
+    assert not caught and table["title"].tolist() == _titles(expected)
+    langs = sorted({r.lang for r in expected})
+    assert f"6 songs across {len(langs)} languages ({', '.join(langs)})" in message
+    (_, message, _), _ = _quiet(handlers.recommend_song, query, dig="centuries", ui_lang="en")
+    assert message.startswith("⚠️") and "centuries" in message
+    (_, message, _), _ = _quiet(handlers.recommend_song, query, dig="decades", diversity=0.5, ui_lang="en")
+    assert message.startswith("⚠️") and "diversity or dig" in message
+
+
 def test_recommend_song_table_matches_library(handlers, recommender):
     query = recommender.index.ids[0]
     (table, message, figures), caught = _quiet(handlers.recommend_song, query, k=5, ui_lang="en")
@@ -536,7 +551,7 @@ def client(recommender):
         demo.close()
 
 
-FILTERS = (SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, None, "en")
+FILTERS = (SOURCE_BUILTIN, 4, False, None, None, "any", 0.0, None, "none", "en")
 
 
 def test_api_endpoints(client, recommender, tmp_path):
@@ -556,7 +571,7 @@ def test_api_endpoints(client, recommender, tmp_path):
     assert client.predict(api_name="/song_figures") == (None, None, None)  # a failed request clears the plots
 
     joy = [1.0] + [0.0] * (len(SpaceHandlers(recommender).mood_labels) - 1)
-    table, message = client.predict(*joy, SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, None, "en",
+    table, message = client.predict(*joy, SOURCE_BUILTIN, 3, False, None, None, "any", 0.0, None, "none", "en",
                                     api_name="/recommend_mood")
     assert [row[1] for row in table["data"]] == _titles(recommender.recommend_for_mood({"joy": 1.0}, k=3))
     assert client.predict(api_name="/mood_figure") is not None
@@ -622,7 +637,7 @@ def test_api_upload_keeps_session_state(client, tmp_path):
     assert not list(Path(get_upload_folder()).rglob(name)) and not list(Path(get_upload_folder()).rglob("bad.csv"))
     assert good.exists()
     # The same client session now recommends from its upload (the state lives on the server).
-    table, message = client.predict("u1", SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, None, "en",
+    table, message = client.predict("u1", SOURCE_UPLOAD, 3, False, None, None, "any", 0.0, None, "none", "en",
                                     api_name="/recommend_song")
     assert {row[1] for row in table["data"]} <= {"Second", "Third", "넷째", escape_html(HOSTILE[0])}
     for cell in [row[i] for row in table["data"] for i in (1, 2)]:  # HTML cells: no tag can open
@@ -782,7 +797,8 @@ def test_every_endpoint_names_its_parameters_and_documents_them(client):
         assert all(p["parameter_has_default"] for p in parameters[1:]), name
     song = info["/recommend_song"]["parameters"]
     assert [p["parameter_name"] for p in song] == ["song", "source", "k", "exclude_same_artist", "year_from",
-                                                   "year_to", "lang_filter", "diversity", "mood_weight", "ui_lang"]
+                                                   "year_to", "lang_filter", "diversity", "mood_weight", "dig",
+                                                   "ui_lang"]
     assert [r["label"] for r in info["/recommend_song"]["returns"]][1] == "message"
 
 

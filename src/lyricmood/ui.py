@@ -41,7 +41,7 @@ from .errors import LyricMoodError
 from .fusion import DEFAULT_MOOD_WEIGHT
 from .ui_api import api_function
 from .ui_handlers import RESULT_COLUMNS, SpaceHandlers, empty_table
-from .ui_input import DEFAULT_K, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
+from .ui_input import DEFAULT_K, DIG_NONE, LANG_ANY, MAX_K, SOURCE_BUILTIN, SOURCE_UPLOAD, interface_language
 from .ui_text import DEFAULT_UI_LANGUAGE, UI_LANGUAGES, emotion_name, text
 from .ui_uploads import MAX_UPLOAD_BYTES, MAX_UPLOAD_SONGS, UPLOAD_SUFFIXES
 
@@ -100,6 +100,11 @@ def _source_choices(lang: str) -> list[tuple[str, str]]:
 
 def _lang_choices(lang: str) -> list[tuple[str, str]]:
     return [(text("lang_any", lang), LANG_ANY), (text("lang_ko", lang), "ko"), (text("lang_en", lang), "en")]
+
+
+def _dig_choices(lang: str) -> list[tuple[str, str]]:
+    return [(text("dig_none", lang), DIG_NONE), (text("dig_decades", lang), "decades"),
+            (text("dig_languages", lang), "languages")]
 
 
 def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT_UI_LANGUAGE) -> gr.Blocks:
@@ -161,6 +166,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                 diversity = tr(partial(gr.Slider, 0.0, 1.0, value=0.0, step=0.05), label=_t("diversity"))
                 mood_weight = tr(partial(gr.Slider, 0.0, 1.0, value=DEFAULT_MOOD_WEIGHT, step=0.05),
                                  label=_t("mood_weight"), info=_t("mood_weight_info"))
+                dig = tr(partial(gr.Dropdown, value=DIG_NONE), label=_t("dig"), choices=_dig_choices)
 
             with gr.Column(scale=3), gr.Tabs():
                 with tr(gr.Tab, label=_t("tab_similar")):
@@ -227,7 +233,7 @@ def build_demo(recommender: Recommender | None = None, *, ui_lang: str = DEFAULT
                     tr(gr.Markdown, value=_t("about"))
 
         # -- wiring: each handler is an API endpoint --------------------------------------------------
-        filters = [source, k, exclude, year_from, year_to, lang_filter, diversity, mood_weight, ui_lang_radio,
+        filters = [source, k, exclude, year_from, year_to, lang_filter, diversity, mood_weight, dig, ui_lang_radio,
                    upload_state]
         song_plots = [plot_emotions, plot_arc, plot_heatmap]
         figure_state = gr.State(None)  # the last recommendation's FigureRequest, for the chained figure event

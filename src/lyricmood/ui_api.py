@@ -33,6 +33,8 @@ CONTROLS: tuple[tuple[str, str], ...] = (
     ("lang_filter", '"any", "ko" or "en": the language of the recommended songs'),
     ("diversity", "0 (most similar) to 1 (more varied)"),
     ("mood_weight", "how songs are ranked: 1 = by emotion only, 0 = by meaning only (None: the catalog's own, 0.5)"),
+    ("dig", '"none", "decades" or "languages": spread the list over as many decades (languages) as the catalog allows, '
+            "every song still among the most similar"),
     ("ui_lang", '"ko" or "en": the language of the answer\'s table headers and message'),
     ("upload", "the session's uploaded catalog (session state: not sent by API callers)"),
 )

@@ -23,6 +23,7 @@ from .formatting import terminal_safe
 from .ui_figures import FigureRenderer, FigureRequest, mood_figure_request, song_figure_request
 from .ui_input import (
     DEFAULT_K,
+    DIG_NONE,
     LANG_ANY,
     SOURCE_BUILTIN,
     SOURCE_UPLOAD,
@@ -69,6 +70,7 @@ class Controls:
     lang_filter: Any = LANG_ANY
     diversity: Any = 0.0
     mood_weight: Any = None  # None: the catalog's own weight
+    dig: Any = DIG_NONE
     ui_lang: Any = DEFAULT_UI_LANGUAGE
     upload: UploadedCatalog | None = None  # the session's uploaded catalog
 
@@ -132,6 +134,15 @@ def result_table(recommendations: Sequence[Any], lang: str) -> pd.DataFrame:
         for rank, r in enumerate(recommendations, start=1)
     ]
     return pd.DataFrame(rows, columns=_columns(RESULT_COLUMNS, lang))
+
+
+def _spread_text(recommendations: Sequence[Any], dig: str, lang: str) -> str:
+    """How many decades (or languages) a dug list spans, worded for the visitor."""
+    from .filters import decade
+
+    groups = sorted({decade(r.year) if dig == "decades" else r.lang for r in recommendations} - {""})
+    return text("msg_dig_spread", lang, n=len(recommendations), m=len(groups), kind=text(f"dig_{dig}", lang),
+                groups=escape_markdown(", ".join(groups)))
 
 
 def journey_table(journey: Any, lang: str) -> pd.DataFrame:
@@ -250,9 +261,11 @@ class SpaceHandlers:
             # mix to move: the slider does not apply to it.
             mood_weight = controls.mood_weight if rec.index.meaning is not None else None
             filters = parse_filters(controls.exclude_same_artist, controls.year_from, controls.year_to,
-                                    controls.lang_filter, controls.diversity, mood_weight)
+                                    controls.lang_filter, controls.diversity, mood_weight, controls.dig)
             found = answer(rec, query, parse_k(controls.k), filters, lang, catalog_key)
             note = "" if found.recommendations else "\n\n" + text("msg_no_results", lang)
+            if filters.dig and found.recommendations and table is None:
+                note += "\n\n" + _spread_text(found.recommendations, filters.dig, lang)
             return (table or result_table)(found.recommendations, lang), found.message + note, found.figures
         except Exception as err:
             import gradio as gr

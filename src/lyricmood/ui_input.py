@@ -244,14 +244,20 @@ def _year(value: Any, field: str) -> int | None:
     return int(year)
 
 
+#: the Dig control's choice for a plain list (else one of lyricmood.filters.DIG_GROUPS)
+DIG_NONE = "none"
+
+
 def parse_filters(
-    exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any, mood_weight: Any = None
+    exclude_same_artist: Any, year_from: Any, year_to: Any, lang_filter: Any, diversity: Any, mood_weight: Any = None,
+    dig: Any = DIG_NONE,
 ) -> Filters:
     """The filter controls' values (each checked and worded for the visitor) as the recommender's :class:`Filters`
-    (``mood_weight`` None: the catalog's own)."""
-    from .filters import Filters
+    (``mood_weight`` None: the catalog's own; ``dig``: "none", "decades" or "languages")."""
+    from .filters import DIG_GROUPS, Filters
 
     lang = _choice(lang_filter, (LANG_ANY, *SONG_LANGUAGES), "lang_filter", LANG_ANY)
+    dig = _choice(dig, (DIG_NONE, *DIG_GROUPS), "dig", DIG_NONE)
     diversity = _number(diversity, "diversity")
     mood_weight = _number(mood_weight, "mood_weight")
     lo, hi = _year(year_from, "year_from"), _year(year_to, "year_to")
@@ -262,6 +268,7 @@ def parse_filters(
             lang=None if lang == LANG_ANY else lang,
             diversity=0.0 if diversity is None else _in_range(diversity, 0.0, 1.0, "diversity"),
             mood_weight=None if mood_weight is None else _in_range(mood_weight, 0.0, 1.0, "mood_weight"),
+            dig=None if dig == DIG_NONE else dig,
         )
     except LyricMoodError as err:  # the one check Filters makes that the boxes alone cannot: the order
         if err.field == "years":
