@@ -133,12 +133,12 @@ def load_predictor(
     about twice as fast; indexes then rank by the emotion feature alone). Reading meaning, the emotion model reads
     each section whole (``chunks="sections"``), as mood-and-meaning indexes are built."""
     with _quiet_loading():
-        predictor = _load_emotion_model(model, **kwargs)
+        # Mood-and-meaning indexes read emotions by section (EmotionPredictor.chunks).
+        predictor = _load_emotion_model(model, chunks="lines" if meaning_model is None else "sections", **kwargs)
         if meaning_model is not None:
             from .meaning import load_meaning_encoder
 
             predictor.meaning = load_meaning_encoder(meaning_model).to(predictor.device)
-            predictor.chunks = "sections"  # how mood-and-meaning indexes read emotions (EmotionPredictor.chunks)
     return predictor
 
 

@@ -98,9 +98,10 @@ class _Checkpoint:
         fingerprint, labels = predictor.fingerprint, list(predictor.labels)
         self.done: dict[str, tuple[str, SongEmotion]] = {}
         self.parts = 0
-        if reuse is not None and reuse.representation != empty_index(predictor).representation:
+        self.representation = empty_index(predictor).representation  # what this predictor's songs are ranked by
+        if reuse is not None and reuse.representation != self.representation:
             logger.warning("the index to update ranks songs by %s, this model by %s: every song is scored again",
-                           reuse.representation, empty_index(predictor).representation)
+                           reuse.representation, self.representation)
         elif reuse is not None:
             reuse.check_compatible(fingerprint, labels, what="the songs of the index to update",
                                    meaning_fingerprint=predictor.meaning_fingerprint)
@@ -118,7 +119,7 @@ class _Checkpoint:
                 index = SongIndex.load(part)
                 index.check_compatible(fingerprint, labels, what="the checkpointed songs",
                                        meaning_fingerprint=predictor.meaning_fingerprint)
-                if index.representation != empty_index(predictor).representation:
+                if index.representation != self.representation:
                     raise LyricMoodError(f"the checkpointed songs are ranked by {index.representation}")
                 for song_id, meta in zip(index.ids, index.metadata):
                     found[song_id] = (meta.get("lyrics_sha1", ""), index.song_emotion(song_id))
